@@ -1,0 +1,3 @@
+"""Fleetline: the live operations platform for mid-size distribution fleets."""
+
+__version__ = "0.1.0"

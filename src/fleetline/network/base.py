@@ -1,0 +1,63 @@
+"""The travel-time seam: everything outside ``network/`` asks a :class:`TravelTimes`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from fleetline.domain.model import Location
+
+IntMatrix = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class TravelMatrix:
+    """Durations (seconds) and distances (metres) between every pair of locations.
+
+    Row ``i``, column ``j`` is the trip from location ``i`` to location ``j``.
+    """
+
+    durations: IntMatrix
+    distances: IntMatrix
+
+    def __post_init__(self) -> None:
+        if self.durations.shape != self.distances.shape:
+            raise ValueError("durations and distances differ in shape")
+        if self.durations.ndim != 2 or self.durations.shape[0] != self.durations.shape[1]:
+            raise ValueError("a travel matrix must be square")
+
+    @property
+    def size(self) -> int:
+        """Number of locations."""
+        return int(self.durations.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Snap:
+    """Where a location meets the road network, and how far off it was."""
+
+    location: Location
+    snapped: Location
+    distance_m: float
+    on_network: bool
+
+
+class TravelTimes(Protocol):
+    """A provider of travel durations and distances at a given departure time."""
+
+    name: str
+
+    def matrix(
+        self, locations: Sequence[Location], departure: datetime | None = None
+    ) -> TravelMatrix:
+        """Return the travel matrix between ``locations`` when leaving at ``departure``."""
+        ...
+
+    def snap(self, locations: Sequence[Location]) -> list[Snap]:
+        """Report where each location meets the road network."""
+        ...

@@ -1,0 +1,118 @@
+"""A solver-neutral routing problem and its solution.
+
+Every way into the planner (a day of orders from the store, a VROOM file, a benchmark
+instance) builds a :class:`RoutingProblem`; :func:`fleetline.planning.solver.solve` turns it
+into a :class:`RoutingSolution`. Times are whole seconds from an origin the caller chooses;
+distances are whole metres (or any unit the matrix uses); loads are whole numbers, one per
+dimension named in :attr:`RoutingProblem.dimensions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+IntMatrix = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleSpec:
+    """A vehicle available to the solver.
+
+    ``shift_end_s`` is when the shift ends; the vehicle may work up to ``max_overtime_s``
+    beyond it at ``overtime_cost_per_s``. Costs are in integer cost units (the caller's
+    choice; the domain adapter uses thousandths of a cent).
+    """
+
+    id: str
+    start: int
+    end: int
+    capacity: tuple[int, ...]
+    shift_start_s: int
+    shift_end_s: int
+    max_overtime_s: int = 0
+    skills: frozenset[str] = frozenset()
+    fixed_cost: int = 0
+    cost_per_distance: int = 1
+    cost_per_second: int = 0
+    overtime_cost_per_second: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """A delivery to place: a location index, demand, service time and windows.
+
+    ``priority`` runs from 1 (highest) to 5 (lowest); when not every job fits, the
+    lowest-priority jobs are left out first. ``required`` jobs must be served or the
+    problem is infeasible (used by benchmarks; the live day uses optional jobs).
+    """
+
+    id: str
+    location: int
+    demand: tuple[int, ...]
+    service_s: int
+    time_windows: tuple[tuple[int, int], ...]
+    skills: frozenset[str] = frozenset()
+    priority: int = 3
+    required: bool = False
+
+
+@dataclass(slots=True)
+class RoutingProblem:
+    """Locations (as matrix indices), vehicles and jobs."""
+
+    dimensions: tuple[str, ...]
+    durations: IntMatrix
+    distances: IntMatrix
+    vehicles: list[VehicleSpec]
+    jobs: list[JobSpec]
+
+
+@dataclass(frozen=True, slots=True)
+class VisitResult:
+    """A job served: arrival, start of service and departure in problem seconds."""
+
+    job_id: str
+    arrival_s: int
+    service_start_s: int
+    departure_s: int
+    load_after: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteResult:
+    """One vehicle's route in a solution."""
+
+    vehicle_id: str
+    visits: tuple[VisitResult, ...]
+    start_s: int
+    end_s: int
+    distance: int
+    duration_s: int
+    load: tuple[int, ...]
+    overtime_s: int
+    cost: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnassignedJob:
+    """A job left out, with a reason code of :class:`fleetline.domain.model.ReasonCode`."""
+
+    job_id: str
+    reason_code: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingSolution:
+    """What the solver found."""
+
+    routes: tuple[RouteResult, ...]
+    unassigned: tuple[UnassignedJob, ...]
+    cost: int
+    distance: int
+    runtime_s: float
+    iterations: int = 0
+    stats: dict[str, float] = field(default_factory=dict)
