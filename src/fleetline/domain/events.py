@@ -1,0 +1,118 @@
+"""Facts that happened. Every accepted change writes its events to the append-only log
+in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of every event; ``occurred_at`` comes from the injected clock."""
+
+    occurred_at: datetime
+
+    @property
+    def name(self) -> str:
+        """The event's type name as written to the log."""
+        return type(self).__name__
+
+
+@dataclass(frozen=True, kw_only=True)
+class DepotCreated(Event):
+    """A depot was added."""
+
+    depot_id: str
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class VehicleCreated(Event):
+    """A vehicle was added to the fleet."""
+
+    vehicle_id: str
+    depot_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriverCreated(Event):
+    """A driver was added."""
+
+    driver_id: str
+    vehicle_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClientCreated(Event):
+    """A client account was added."""
+
+    client_id: str
+    priority: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrdersCreated(Event):
+    """Orders were received for a day."""
+
+    date: date
+    order_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderChanged(Event):
+    """A client or dispatcher changed an order; ``changes`` maps field to new value."""
+
+    order_id: str
+    changes: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanRequested(Event):
+    """A new plan version was asked for and is being solved."""
+
+    plan_id: str
+    date: date
+    version: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanReady(Event):
+    """A plan version was solved (or imported) and can be dispatched."""
+
+    plan_id: str
+    date: date
+    version: int
+    routes: int
+    unassigned: int
+    distance_m: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanFailed(Event):
+    """A solve failed; the current plan stays in force."""
+
+    plan_id: str
+    date: date
+    error: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanDispatched(Event):
+    """A plan version became the live plan of its day."""
+
+    plan_id: str
+    date: date
+    version: int
+    previous_plan_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteSent(Event):
+    """A driver was sent their route of a dispatched plan."""
+
+    plan_id: str
+    vehicle_id: str
+    driver_id: str | None
+    stops: int
