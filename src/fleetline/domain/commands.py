@@ -1,0 +1,129 @@
+"""Requests to change the state of the day. A command is handled by exactly one handler."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from fleetline.domain.model import (
+    Contact,
+    Location,
+    NotificationPreferences,
+    TimeWindow,
+    VehicleCosts,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    """Base of every command."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateDepot(Command):
+    """Add a depot."""
+
+    name: str
+    location: Location
+    timezone: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateVehicle(Command):
+    """Add a vehicle to a depot's fleet."""
+
+    name: str
+    depot_id: str
+    capacity: Mapping[str, int]
+    shift_start: time
+    shift_end: time
+    skills: frozenset[str] = frozenset()
+    costs: VehicleCosts = field(default_factory=VehicleCosts)
+    max_overtime_s: int = 2 * 3600
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateDriver(Command):
+    """Add a driver, optionally assigned to a vehicle."""
+
+    name: str
+    phone: str | None = None
+    vehicle_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateClient(Command):
+    """Add a client account."""
+
+    name: str
+    priority: int
+    contact: Contact = field(default_factory=Contact)
+    preferences: NotificationPreferences = field(default_factory=NotificationPreferences)
+    notes: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderDraft:
+    """One order as received, before it has an id."""
+
+    client_id: str
+    date: date
+    location: Location
+    time_windows: tuple[TimeWindow, ...]
+    demand: Mapping[str, int]
+    service_s: int
+    required_skills: frozenset[str] = frozenset()
+    reference: str | None = None
+    address: str = ""
+    instructions: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateOrders(Command):
+    """Receive one or many orders; all are stored or none."""
+
+    orders: tuple[OrderDraft, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeOrder(Command):
+    """A client's or dispatcher's change to an order (only the given fields change)."""
+
+    order_id: str
+    time_windows: tuple[TimeWindow, ...] | None = None
+    demand: Mapping[str, int] | None = None
+    service_s: int | None = None
+    instructions: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestPlan(Command):
+    """Ask for a new optimized plan version for a day."""
+
+    date: date
+    time_limit_s: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteDraft:
+    """A route made elsewhere: a vehicle and its orders in sequence."""
+
+    vehicle_id: str
+    order_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportPlan(Command):
+    """Take a plan made elsewhere as-is; Fleetline computes its times, not its sequence."""
+
+    date: date
+    routes: tuple[RouteDraft, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DispatchPlan(Command):
+    """Make a ready plan version the live plan of its day and send drivers their routes."""
+
+    plan_id: str

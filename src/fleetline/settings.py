@@ -1,0 +1,35 @@
+"""Settings from environment variables (``FLEETLINE_*``), optionally from a ``.env`` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything that configures one Fleetline installation."""
+
+    model_config = SettingsConfigDict(env_prefix="FLEETLINE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///fleetline.sqlite3",
+        description="SQLAlchemy URL; a SQLite file in the working directory by default.",
+    )
+    region: Path | None = Field(
+        default=None,
+        description="A road network prepared by `fleetline region import`; none: crow-flies.",
+    )
+    smtp_url: str | None = None
+    sms_url: str | None = None
+    public_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    solver_time_limit_s: float = Field(default=10.0, gt=0, le=3600)
+    solver_processes: int = Field(default=1, ge=0, le=8)
+    tile_url: str | None = None
+
+    def base_url(self) -> str:
+        """Return the base URL used in links sent to clients."""
+        return self.public_url or f"http://localhost:{self.port}"
