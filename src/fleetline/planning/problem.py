@@ -38,6 +38,10 @@ class VehicleSpec:
     cost_per_distance: int = 1
     cost_per_second: int = 0
     overtime_cost_per_second: int = 0
+    fixed_start: bool = True
+    """Whether the vehicle leaves at ``shift_start_s`` (paid from then; waiting before
+    the first stop counts). When ``False`` it may leave later to avoid waiting, as in
+    VROOM; overtime then counts route duration beyond the shift's length."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,8 @@ class JobSpec:
     skills: frozenset[str] = frozenset()
     priority: int = 3
     required: bool = False
+    pickup: tuple[int, ...] = ()
+    """Load collected at the job (same dimensions as ``demand``); empty means none."""
 
 
 @dataclass(slots=True)
