@@ -1,0 +1,70 @@
+"""The append-only event log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from fleetline.domain.events import Event
+from fleetline.operations.ports import LoggedEvent
+from fleetline.store import serialization as ser
+from fleetline.store import tables as t
+from fleetline.store.repositories.base import Repository
+
+__all__ = ["EventLog", "LoggedEvent"]
+
+
+class EventLog(Repository):
+    """The event log: appended to by the unit of work, read by replay and projections."""
+
+    def append(self, events: Iterable[Event], recorded_at: datetime) -> None:
+        """Write ``events`` at the end of the log, in this transaction.
+
+        Each ``seq`` is the previous maximum plus one, taken inside the insert itself
+        (and, on PostgreSQL, under a table lock held until commit), so that committed
+        events are numbered without gaps and in the order their transactions commit.
+        """
+        batch = list(events)
+        if not batch:
+            return
+        if self._session.get_bind().dialect.name == "postgresql":
+            self._session.execute(sa.text("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE"))
+        next_seq = (
+            sa.select(sa.func.coalesce(sa.func.max(t.events.c.seq), 0) + 1)
+            .select_from(t.events)
+            .scalar_subquery()
+        )
+        for event in batch:
+            self._session.execute(
+                sa.insert(t.events).values(
+                    seq=next_seq,
+                    type=event.name,
+                    occurred_at=event.occurred_at,
+                    recorded_at=recorded_at,
+                    payload=ser.event_to_payload(event),
+                )
+            )
+
+    def list(self, after_seq: int = 0, limit: int = 1000) -> list[LoggedEvent]:
+        """Events with ``seq`` greater than ``after_seq``, oldest first."""
+        rows = self._session.execute(
+            sa.select(t.events)
+            .where(t.events.c.seq > after_seq)
+            .order_by(t.events.c.seq)
+            .limit(limit)
+        ).mappings()
+        return [
+            LoggedEvent(
+                seq=r["seq"],
+                event=ser.event_from_payload(r["type"], r["occurred_at"], r["payload"]),
+                recorded_at=r["recorded_at"],
+            )
+            for r in rows
+        ]
+
+    def last_seq(self) -> int:
+        """Return the ``seq`` of the newest event, 0 when the log is empty."""
+        query = sa.select(sa.func.coalesce(sa.func.max(t.events.c.seq), 0))
+        return int(self._session.execute(query).scalar_one())

@@ -1,0 +1,117 @@
+"""The plans repository: versions per day and the live plan of each day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from fleetline.domain.errors import NotFound
+from fleetline.domain.model import Plan
+from fleetline.store import serialization as ser
+from fleetline.store import tables as t
+from fleetline.store.repositories.base import Repository, integrity_error
+
+
+class PlanRepository(Repository):
+    """Plan versions and the live plan of each day."""
+
+    def add(self, plan: Plan) -> None:
+        """Store a new plan version.
+
+        Raises
+        ------
+        Conflict
+            On ``version`` when the day already has that version, on ``id`` when the
+            id is taken.
+        """
+        try:
+            self._session.execute(sa.insert(t.plans), [ser.plan_to_row(plan)])
+        except IntegrityError as exc:
+            raise integrity_error(exc, "plan", plan.id) from exc
+
+    def get(self, plan_id: str) -> Plan | None:
+        """Return the plan, or ``None``."""
+        row = (
+            self._session.execute(sa.select(t.plans).where(t.plans.c.id == plan_id))
+            .mappings()
+            .first()
+        )
+        return None if row is None else ser.plan_from_row(row)
+
+    def update(self, plan: Plan) -> None:
+        """Replace the stored plan (status, routes, dispatch time...).
+
+        Raises
+        ------
+        NotFound
+            When the plan does not exist.
+        """
+        values = ser.plan_to_row(plan)
+        del values["id"]
+        try:
+            result = self._session.execute(
+                sa.update(t.plans).where(t.plans.c.id == plan.id).values(values)
+            )
+        except IntegrityError as exc:
+            raise integrity_error(exc, "plan", plan.id) from exc
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound("plan", plan.id)
+
+    def list_by_date(self, day: date) -> list[Plan]:
+        """Every version of ``day``'s plan, oldest first."""
+        rows = self._session.execute(
+            sa.select(t.plans).where(t.plans.c.date == day).order_by(t.plans.c.version)
+        ).mappings()
+        return [ser.plan_from_row(r) for r in rows]
+
+    def next_version(self, day: date) -> int:
+        """Return the version number a new plan of ``day`` gets (1 for the first)."""
+        query = sa.select(sa.func.max(t.plans.c.version)).where(t.plans.c.date == day)
+        latest = self._session.execute(query).scalar_one()
+        return 1 if latest is None else int(latest) + 1
+
+    def live_id(self, day: date) -> str | None:
+        """Return the id of the live plan of ``day``, or ``None``."""
+        query = sa.select(t.live_plans.c.plan_id).where(t.live_plans.c.date == day)
+        plan_id: str | None = self._session.execute(query).scalar_one_or_none()
+        return plan_id
+
+    def live_for(self, day: date) -> Plan | None:
+        """Return the live plan of ``day``, or ``None`` before the first dispatch."""
+        row = (
+            self._session.execute(
+                sa.select(t.plans)
+                .join(t.live_plans, t.live_plans.c.plan_id == t.plans.c.id)
+                .where(t.live_plans.c.date == day)
+            )
+            .mappings()
+            .first()
+        )
+        return None if row is None else ser.plan_from_row(row)
+
+    def set_live(self, day: date, plan_id: str) -> None:
+        """Make ``plan_id`` the live plan of ``day`` (see :meth:`live_id` for the previous).
+
+        Raises
+        ------
+        NotFound
+            When the plan does not exist.
+        """
+        previous: str | None = self._session.execute(
+            sa.select(t.live_plans.c.plan_id).where(t.live_plans.c.date == day).with_for_update()
+        ).scalar_one_or_none()
+        try:
+            if previous is None:
+                self._session.execute(sa.insert(t.live_plans), [{"date": day, "plan_id": plan_id}])
+            else:
+                self._session.execute(
+                    sa.update(t.live_plans)
+                    .where(t.live_plans.c.date == day)
+                    .values(plan_id=plan_id)
+                )
+        except IntegrityError as exc:
+            if "foreign key" in str(exc.orig).lower():
+                raise NotFound("plan", plan_id) from exc
+            raise integrity_error(exc, "live plan") from exc

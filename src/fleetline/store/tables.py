@@ -1,0 +1,197 @@
+"""The database schema, as SQLAlchemy Core tables.
+
+Every timestamp is stored in UTC and read back as a timezone-aware ``datetime`` in UTC,
+on SQLite as on PostgreSQL (see :class:`UtcDateTime`). Structured values that are read
+and written whole (loads, skills, time windows, a plan's routes) are JSON columns.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+ID = sa.String(64)
+"""Every identifier is a string."""
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """A timezone-aware datetime stored in UTC, returned aware in UTC.
+
+    Naive datetimes are refused: a time without an offset is a bug waiting to happen.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert an aware datetime to UTC (naive UTC on SQLite)."""
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"refusing to store a naive datetime: {value!r}")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Return the stored time as an aware datetime in UTC."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            value = datetime.fromisoformat(str(value))
+        moment: datetime = value
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+
+
+depots = sa.Table(
+    "depots",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+)
+
+vehicles = sa.Table(
+    "vehicles",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("depot_id", ID, sa.ForeignKey("depots.id"), nullable=False, index=True),
+    sa.Column("capacity", sa.JSON, nullable=False),
+    sa.Column("skills", sa.JSON, nullable=False),
+    sa.Column("shift_start", sa.Time, nullable=False),
+    sa.Column("shift_end", sa.Time, nullable=False),
+    sa.Column("cost_per_km", sa.Float, nullable=False),
+    sa.Column("cost_per_hour", sa.Float, nullable=False),
+    sa.Column("cost_overtime_per_hour", sa.Float, nullable=False),
+    sa.Column("cost_fixed", sa.Float, nullable=False),
+    sa.Column("max_overtime_s", sa.Integer, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+drivers = sa.Table(
+    "drivers",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("phone", sa.String(40), nullable=True, index=True),
+    sa.Column("vehicle_id", ID, sa.ForeignKey("vehicles.id"), nullable=True, index=True),
+)
+
+clients = sa.Table(
+    "clients",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, index=True),
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("contact_email", sa.String(254), nullable=True, index=True),
+    sa.Column("contact_phone", sa.String(40), nullable=True, index=True),
+    sa.Column("contact_webhook_url", sa.Text, nullable=True),
+    sa.Column("preferences", sa.JSON, nullable=False),
+    sa.Column("notes", sa.Text, nullable=False),
+)
+
+orders = sa.Table(
+    "orders",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("client_id", ID, sa.ForeignKey("clients.id"), nullable=False, index=True),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("instructions", sa.Text, nullable=False),
+    sa.Column("time_windows", sa.JSON, nullable=False),
+    sa.Column("demand", sa.JSON, nullable=False),
+    sa.Column("service_s", sa.Integer, nullable=False),
+    sa.Column("required_skills", sa.JSON, nullable=False),
+    sa.Column("reference", sa.String(100), nullable=True, index=True),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    # NULL references never clash: both databases treat NULLs as distinct here.
+    sa.UniqueConstraint("client_id", "reference"),
+    sa.Index("ix_orders_date_id", "date", "id"),
+)
+
+plans = sa.Table(
+    "plans",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("date", sa.Date, nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("time_limit_s", sa.Float, nullable=True),
+    sa.Column("parent_id", ID, sa.ForeignKey("plans.id"), nullable=True),
+    sa.Column("dispatched_at", UtcDateTime, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("document", sa.JSON, nullable=False),
+    sa.UniqueConstraint("date", "version"),
+)
+
+live_plans = sa.Table(
+    "live_plans",
+    metadata,
+    sa.Column("date", sa.Date, primary_key=True),
+    sa.Column("plan_id", ID, sa.ForeignKey("plans.id"), nullable=False),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    # Assigned by the store as max + 1 under a lock: gap-free and in commit order.
+    sa.Column(
+        "seq",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("type", sa.String(100), nullable=False),
+    sa.Column("occurred_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("recorded_at", UtcDateTime, nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Index("ix_events_type_seq", "type", "seq"),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("token_hash", sa.String(128), nullable=False, unique=True),
+    sa.Column("driver_id", ID, sa.ForeignKey("drivers.id"), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("principal", sa.String(200), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("method", sa.String(10), nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("request_hash", sa.String(128), nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=False),
+    sa.Column("response_body", sa.JSON, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False, index=True),
+)
