@@ -61,3 +61,22 @@ class TravelTimes(Protocol):
     def snap(self, locations: Sequence[Location]) -> list[Snap]:
         """Report where each location meets the road network."""
         ...
+
+
+UNREACHABLE = 1_000_000_000
+"""Sentinel for a trip the road network cannot make, in both seconds and metres.
+
+Large enough that no plan uses such a leg (about 31 years, or a million kilometres), yet
+finite, so that sums of a few hundred legs stay far inside ``int64`` and solvers that
+need integers accept it. Test for it with ``matrix.durations >= UNREACHABLE``.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class RoadPath:
+    """A trip along the roads: its polyline, the OSM nodes it passes, its cost."""
+
+    geometry: tuple[Location, ...]
+    osm_node_ids: tuple[int, ...]
+    duration_s: float
+    distance_m: float
