@@ -82,6 +82,41 @@ def _initial_solution(
     return Solution(data, routes)
 
 
+def _violation(route: pyvrp.Route) -> int:
+    return sum(route.excess_load()) + route.time_warp() + route.excess_distance()
+
+
+def _repair(best: Solution, data: ProblemData, maps: ModelMaps) -> Solution:
+    """Make a short search's infeasible best solution feasible by dropping optional visits.
+
+    In each infeasible route the optional visit whose removal cuts the violation most
+    (then the lowest priority) is dropped until the route is feasible. Required visits
+    are kept, so a problem whose required jobs do not fit stays infeasible.
+    """
+    routes: list[pyvrp.Route] = []
+    for route in best.routes():
+        visits = [a.idx for a in route.schedule() if a.is_client()]
+        vehicle_type = route.vehicle_type()
+        current = route
+        while not current.is_feasible():
+            options = [c for c in visits if not maps.jobs[maps.client_job[c]].required]
+            if not options:
+                break
+
+            def score(
+                client: int, visits: list[int] = visits, vehicle_type: int = vehicle_type
+            ) -> tuple[int, int]:
+                rest = [c for c in visits if c != client]
+                trial = pyvrp.Route(data, rest, vehicle_type)
+                return _violation(trial), -maps.jobs[maps.client_job[client]].priority
+
+            visits.remove(min(options, key=score))
+            current = pyvrp.Route(data, visits, vehicle_type)
+        if visits:
+            routes.append(current)
+    return Solution(data, routes)
+
+
 def _route_result(
     route: pyvrp.Route, vehicle_id: str, data: ProblemData, maps: ModelMaps, dims: int
 ) -> RouteResult:
@@ -205,7 +240,7 @@ def solve(
         display=False,
         initial_solution=start,
     )
-    best = result.best
+    best = result.best if result.best.is_feasible() else _repair(result.best, data, maps)
     if not best.is_feasible():
         raise InfeasibleProblemError(
             "no plan found that serves every required job within capacities, windows and shifts"

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from planning_factories import EuclideanTravelTimes
-
 from fleetline.domain.model import (
     Client,
     Depot,
@@ -18,6 +16,8 @@ from fleetline.domain.model import (
     VehicleCosts,
 )
 from fleetline.planning.day_planner import build_problem, plan_day
+
+from .planning_factories import EuclideanTravelTimes
 
 DAY = date(2025, 3, 4)
 VADUZ = ZoneInfo("Europe/Vaduz")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from planning_factories import job, problem, vehicle
-
 from fleetline.domain.model import ReasonCode
 from fleetline.planning.solver import solve
+
+from .planning_factories import job, problem, vehicle
 
 ITERS = 200
 
