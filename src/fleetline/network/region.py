@@ -108,9 +108,7 @@ def _sha256(path: Path) -> str:
 
 def _run(step: str, args: list[str | Path], timings: dict[str, float]) -> None:
     started = time.perf_counter()
-    done = subprocess.run(
-        [str(a) for a in args], capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, check=False)
     timings[step] = round(time.perf_counter() - started, 3)
     if done.returncode != 0:
         lines = [ln for ln in (done.stderr + done.stdout).splitlines() if ln.strip()]

@@ -1,0 +1,63 @@
+"""Road-network fixtures: the shared OpenStreetMap extracts, prepared once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fleetline.network.osrm_engine import OsrmTravelTimes
+from fleetline.network.region import import_region
+
+
+def _shared_osm_dir() -> Path | None:
+    """Find ``../shared/osm`` beside the project root, wherever the tests run from."""
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "pyproject.toml").is_file():
+            candidate = (parent / ".." / "shared" / "osm").resolve()
+            return candidate if candidate.is_dir() else None
+    return None
+
+
+def _extract(name: str) -> Path:
+    directory = _shared_osm_dir()
+    pbf = directory / f"{name}.osm.pbf" if directory else None
+    if pbf is None or not pbf.is_file():
+        pytest.skip(f"OpenStreetMap extract {name}.osm.pbf not found in ../shared/osm")
+    return pbf
+
+
+@pytest.fixture(scope="session")
+def liechtenstein_pbf() -> Path:
+    """The Liechtenstein extract (valley towns and mountain roads)."""
+    return _extract("liechtenstein")
+
+
+@pytest.fixture(scope="session")
+def monaco_pbf() -> Path:
+    """The Monaco extract (dense city, one-way streets)."""
+    return _extract("monaco")
+
+
+@pytest.fixture(scope="session")
+def liechtenstein_region(liechtenstein_pbf: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Liechtenstein prepared with MLD in a session temporary directory."""
+    return import_region(liechtenstein_pbf, tmp_path_factory.mktemp("liechtenstein"))
+
+
+@pytest.fixture(scope="session")
+def monaco_region(monaco_pbf: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Monaco prepared with MLD in a session temporary directory."""
+    return import_region(monaco_pbf, tmp_path_factory.mktemp("monaco"))
+
+
+@pytest.fixture(scope="session")
+def liechtenstein(liechtenstein_region: Path) -> OsrmTravelTimes:
+    """Road travel times in Liechtenstein."""
+    return OsrmTravelTimes(liechtenstein_region)
+
+
+@pytest.fixture(scope="session")
+def monaco(monaco_region: Path) -> OsrmTravelTimes:
+    """Road travel times in Monaco."""
+    return OsrmTravelTimes(monaco_region)
