@@ -1,5 +1,7 @@
-"""Facts that happened. Every accepted change writes its events to the append-only log
-in the same transaction as the change itself.
+"""Facts that happened.
+
+Every accepted change writes its events to the append-only log in the same transaction
+as the change itself.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ class Event:
     occurred_at: datetime
 
     @property
-    def name(self) -> str:
+    def kind(self) -> str:
         """The event's type name as written to the log."""
         return type(self).__name__
 

@@ -8,6 +8,7 @@ fault, so that every face (API, console, command line) reports bad input the sam
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -299,7 +300,7 @@ class Order:
         if not self.time_windows:
             raise InvalidField("time_windows", "an order needs at least one time window")
         ordered = sorted(self.time_windows, key=lambda w: w.start)
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
+        for earlier, later in itertools.pairwise(ordered):
             if later.start < earlier.end:
                 raise InvalidField("time_windows", "time windows overlap")
         object.__setattr__(self, "time_windows", tuple(ordered))
@@ -324,6 +325,7 @@ class ReasonCode(enum.StrEnum):
     WINDOW_UNREACHABLE = "window_unreachable"
     FLEET_FULL = "fleet_full"
     NO_VEHICLES = "no_vehicles"
+    NOT_PLANNED = "not_planned"
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,7 +90,10 @@ def priority_prizes(problem: RoutingProblem, jobs: Sequence[JobSpec]) -> dict[in
     per_dist = max(v.cost_per_distance for v in vehicles)
     per_s = max(v.cost_per_second + v.overtime_cost_per_second for v in vehicles)
     fixed = max(v.fixed_cost for v in vehicles)
-    base = 2 * max_dist * per_dist + (2 * max_dur + max_service) * per_s + fixed + 1
+    # Time cost includes waiting for a window, so bound it by the longest working day.
+    longest_day = max(v.shift_end_s - v.shift_start_s + v.max_overtime_s for v in vehicles)
+    time_bound = max(2 * max_dur + max_service, longest_day)
+    base = 2 * max_dist * per_dist + time_bound * per_s + fixed + 1
     factor = len(jobs) + 1
     while factor > 2 and base * factor ** (PRIORITY_LEVELS - 1) * len(jobs) > _INT_BUDGET:
         factor //= 2

@@ -1,0 +1,34 @@
+"""The FastAPI application of API v1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from fleetline import __version__
+from fleetline.api.errors import install_error_handlers
+from fleetline.api.routers import master_data, orders, plans
+from fleetline.bootstrap import Services
+
+
+def create_app(services: Services) -> FastAPI:
+    """Build the API on ``services``; nothing starts until the app is served."""
+    app = FastAPI(
+        title="Fleetline API",
+        version=__version__,
+        description="The live operations platform for distribution fleets: API v1.",
+        openapi_url="/openapi.json",
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    app.include_router(master_data.router)
+    app.include_router(orders.router)
+    app.include_router(plans.router)
+
+    @app.get("/health", tags=["system"])
+    def health() -> dict[str, Any]:
+        """Whether the service is up, and its version."""
+        return {"status": "ok", "version": __version__}
+
+    return app

@@ -1,0 +1,114 @@
+"""Wiring: settings in, services out.
+
+Engines, handles and workers are made here, never at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from sqlalchemy import Engine
+
+from fleetline.bus import Context, MessageBus
+from fleetline.clock import Clock, SystemClock
+from fleetline.domain import commands, events
+from fleetline.network.base import TravelTimes
+from fleetline.operations import master_data, orders, plans
+from fleetline.operations.planning_service import PlanningService
+from fleetline.operations.ports import UnitOfWork
+from fleetline.settings import Settings
+from fleetline.store.database import make_engine, make_session_factory
+from fleetline.store.migrate import upgrade
+from fleetline.store.unit_of_work import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything a face (API, console, command line) needs to act on the day."""
+
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    uow_factory: Callable[[], UnitOfWork]
+    bus: MessageBus
+    travel_times: TravelTimes
+    planning: PlanningService
+
+    def close(self) -> None:
+        """Stop the workers and release the database."""
+        self.planning.close()
+        self.engine.dispose()
+
+
+def travel_times_from(settings: Settings) -> TravelTimes:
+    """Return the road network named by the settings, or crow-flies without one."""
+    from fleetline.network.factory import travel_times_for
+
+    return travel_times_for(settings.region)
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    travel_times: TravelTimes | None = None,
+    migrate: bool = True,
+    recover: bool = True,
+) -> Services:
+    """Build the services of one Fleetline process.
+
+    Parameters
+    ----------
+    settings
+        Configuration; read from the environment when not given.
+    clock
+        The clock; the system clock when not given (simulations pass their own).
+    travel_times
+        Travel-time provider; built from ``settings.region`` when not given.
+    migrate
+        Bring the database schema up to date first.
+    recover
+        Take up again the solves a stopped server left unfinished.
+    """
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    if migrate:
+        upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    uow_factory: Callable[[], UnitOfWork] = partial(SqlUnitOfWork, session_factory, clock)
+    travel_times = travel_times or travel_times_from(settings)
+    context = Context(clock=clock)
+    planning = PlanningService(
+        uow_factory,
+        context,
+        travel_times,
+        processes=settings.solver_processes,
+        default_time_limit_s=settings.solver_time_limit_s,
+    )
+    bus = MessageBus(
+        uow_factory=uow_factory,
+        context=context,
+        command_handlers={
+            commands.CreateDepot: master_data.create_depot,
+            commands.CreateVehicle: master_data.create_vehicle,
+            commands.CreateDriver: master_data.create_driver,
+            commands.CreateClient: master_data.create_client,
+            commands.CreateOrders: orders.create_orders,
+            commands.ChangeOrder: orders.change_order,
+            commands.RequestPlan: plans.request_plan,
+            commands.ImportPlan: plans.make_import_plan(planning.time_sequences),
+            commands.DispatchPlan: plans.dispatch_plan,
+        },
+        event_handlers={events.PlanRequested: [planning.on_plan_requested]},
+    )
+    if recover:
+        resumed = planning.recover()
+        if resumed:
+            log.info("resuming %d unfinished solves", len(resumed))
+    return Services(settings, clock, engine, uow_factory, bus, travel_times, planning)

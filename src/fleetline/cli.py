@@ -1,0 +1,130 @@
+"""The ``fleetline`` command line: demo, serve, token, plan, region."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from fleetline.domain.access import Role
+from fleetline.domain.errors import DomainError, InvalidField
+
+
+class CommandFailed(Exception):
+    """A command line error, printed as one line with a non-zero exit."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fleetline", description="The live operations platform for distribution fleets."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="serve a synthetic company and its planned day")
+    demo.add_argument("--host", default=None)
+    demo.add_argument("--port", type=int, default=None)
+    demo.add_argument("--trucks", type=int, default=30)
+    demo.add_argument("--orders", type=int, default=450)
+    demo.add_argument("--time-limit", type=float, default=10.0, help="seconds for the plan")
+    demo.add_argument("--seed", type=int, default=7)
+
+    serve = sub.add_parser("serve", help="serve the API, the consoles and the tracking pages")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+
+    token = sub.add_parser("token", help="manage bearer tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    create = token_sub.add_parser("create", help="print a new bearer token")
+    create.add_argument("--role", required=True, choices=[role.value for role in Role])
+    create.add_argument("--name", default=None)
+    create.add_argument("--driver", default=None, help="the driver id of a driver token")
+
+    plan = sub.add_parser("plan", help="solve a problem in VROOM's JSON input format")
+    plan.add_argument("problem", type=Path, help="PROBLEM.json in VROOM's input format")
+    plan.add_argument("-o", "--output", type=Path, default=None, help="where to write it")
+    plan.add_argument("--time-limit", type=float, default=5.0, help="seconds to search")
+
+    region = sub.add_parser("region", help="road networks")
+    region_sub = region.add_subparsers(dest="region_command", required=True)
+    prepare = region_sub.add_parser("import", help="prepare a road network, once")
+    prepare.add_argument("extract", type=Path, help="an OpenStreetMap extract (.osm.pbf)")
+    prepare.add_argument("--into", type=Path, default=Path("regions"), help="target folder")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            from fleetline.demo import run_demo
+
+            run_demo(args)
+        elif args.command == "serve":
+            from fleetline.server import run_server
+
+            run_server(args.host, args.port)
+        elif args.command == "token":
+            _create_token(args.role, args.name, args.driver)
+        elif args.command == "plan":
+            _plan(args.problem, args.output, args.time_limit)
+        elif args.command == "region":
+            _import_region(args.extract, args.into)
+    except (CommandFailed, DomainError) as error:
+        print(f"fleetline: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _create_token(role: str, name: str | None, driver: str | None) -> None:
+    from fleetline.bootstrap import bootstrap
+    from fleetline.operations.access import issue_token
+
+    services = bootstrap(recover=False)
+    try:
+        with services.uow_factory() as uow:
+            secret, _ = issue_token(
+                uow, services.bus.context, Role(role), name or f"{role} token", driver
+            )
+            uow.commit()
+    finally:
+        services.close()
+    print(secret)
+
+
+def _plan(problem: Path, output: Path | None, time_limit: float) -> None:
+    from fleetline.planning.vroom_format import solve_vroom_document
+
+    if time_limit <= 0:
+        raise CommandFailed("--time-limit must be positive")
+    try:
+        document = json.loads(problem.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise CommandFailed(f"cannot read {problem}: {error.strerror}") from error
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CommandFailed(f"{problem} is not valid JSON: {error}") from error
+    if not isinstance(document, dict):
+        raise InvalidField("problem", "a VROOM problem is a JSON object")
+    solution = solve_vroom_document(document, time_limit_s=time_limit)
+    text = json.dumps(solution, indent=2)
+    if output is None:
+        print(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+
+
+def _import_region(extract: Path, into: Path) -> None:
+    from fleetline.network.region import RegionError, import_region
+
+    try:
+        prepared = import_region(extract, into)
+    except RegionError as error:
+        raise CommandFailed(str(error)) from error
+    print(f"prepared {prepared}")
+    print(f"use it with: FLEETLINE_REGION={prepared}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""``fleetline demo``: a synthetic company with its day planned, served on the defaults."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+
+from fleetline.bootstrap import Services, bootstrap
+from fleetline.domain import commands
+from fleetline.domain.access import Role
+from fleetline.domain.model import Plan, PlanStatus
+from fleetline.operations.access import issue_token
+from fleetline.server import serve
+from fleetline.settings import Settings
+from fleetline.sim.company import CompanySpec, seed_company
+
+DEMO_DATABASE = Path("fleetline-demo.sqlite3")
+
+
+def _fresh_database() -> str:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{DEMO_DATABASE}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{DEMO_DATABASE.resolve()}"
+
+
+def _wait_for(services: Services, plan_id: str, timeout_s: float) -> Plan:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with services.uow_factory() as uow:
+            plan = uow.plans.get(plan_id)
+        assert plan is not None
+        if plan.status is not PlanStatus.SOLVING or time.monotonic() > deadline:
+            return plan
+        time.sleep(0.2)
+
+
+def run_demo(args: argparse.Namespace) -> None:
+    """Seed the company, plan and dispatch its day, print how to look at it, and serve."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings(database_url=_fresh_database())
+    settings.host = args.host or settings.host
+    settings.port = args.port or settings.port
+    services = bootstrap(settings)
+    spec = CompanySpec(trucks=args.trucks, orders=args.orders, seed=args.seed)
+    print(f"Seeding a company: {spec.trucks} trucks, {spec.orders} orders on {spec.day} ...")
+    seed_company(services.bus, spec)
+    tokens = {}
+    with services.uow_factory() as uow:
+        for role in (Role.ADMIN, Role.DISPATCHER, Role.AGENT):
+            tokens[role], _ = issue_token(uow, services.bus.context, role, f"demo {role.value}")
+        uow.commit()
+    print(f"Planning the day ({args.time_limit:g} s) ...", flush=True)
+    requested = services.bus.handle(
+        commands.RequestPlan(date=spec.day, time_limit_s=args.time_limit)
+    )
+    plan = _wait_for(services, requested.id, args.time_limit * 6 + 60)
+    if plan.status is PlanStatus.READY:
+        services.bus.handle(commands.DispatchPlan(plan_id=plan.id))
+        stops = sum(len(route.stops) for route in plan.routes)
+        print(
+            f"Plan v{plan.version}: {len(plan.routes)} routes, {stops} stops, "
+            f"{len(plan.unassigned)} unassigned, {plan.distance_m / 1000:.0f} km; dispatched."
+        )
+    else:
+        print(f"The plan is {plan.status.value}: {plan.error or 'still solving'}")
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"\nFleetline demo at {base}")
+    print(f"  API reference:   {base}/docs")
+    print(f"  The day's plan:  {base}/api/v1/plans/{plan.id}")
+    for role, secret in tokens.items():
+        print(f"  {role.value:<11} token: {secret}")
+    print("Stop with Ctrl+C.\n", flush=True)
+    serve(services, settings.host, settings.port)

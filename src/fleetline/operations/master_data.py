@@ -1,0 +1,86 @@
+"""Handlers that set up the company: depots, vehicles, drivers and clients."""
+
+from __future__ import annotations
+
+from fleetline.bus import Context
+from fleetline.domain import commands, events
+from fleetline.domain.errors import NotFound
+from fleetline.domain.model import Client, Depot, Driver, Vehicle
+from fleetline.operations.ports import UnitOfWork
+
+
+def create_depot(command: commands.CreateDepot, uow: UnitOfWork, context: Context) -> Depot:
+    """Add a depot and log it."""
+    depot = Depot(
+        id=context.ids("dep"),
+        name=command.name,
+        location=command.location,
+        timezone=command.timezone,
+    )
+    uow.depots.add(depot)
+    uow.record(
+        events.DepotCreated(occurred_at=context.clock.now(), depot_id=depot.id, name=depot.name)
+    )
+    return depot
+
+
+def create_vehicle(command: commands.CreateVehicle, uow: UnitOfWork, context: Context) -> Vehicle:
+    """Add a vehicle to an existing depot."""
+    if uow.depots.get(command.depot_id) is None:
+        raise NotFound("depot", command.depot_id, field="depot_id")
+    vehicle = Vehicle(
+        id=context.ids("veh"),
+        name=command.name,
+        depot_id=command.depot_id,
+        capacity=command.capacity,
+        shift_start=command.shift_start,
+        shift_end=command.shift_end,
+        skills=command.skills,
+        costs=command.costs,
+        max_overtime_s=command.max_overtime_s,
+    )
+    uow.vehicles.add(vehicle)
+    uow.record(
+        events.VehicleCreated(
+            occurred_at=context.clock.now(), vehicle_id=vehicle.id, depot_id=vehicle.depot_id
+        )
+    )
+    return vehicle
+
+
+def create_driver(command: commands.CreateDriver, uow: UnitOfWork, context: Context) -> Driver:
+    """Add a driver, checking the vehicle they are assigned to."""
+    if command.vehicle_id is not None and uow.vehicles.get(command.vehicle_id) is None:
+        raise NotFound("vehicle", command.vehicle_id, field="vehicle_id")
+    driver = Driver(
+        id=context.ids("drv"),
+        name=command.name,
+        phone=command.phone,
+        vehicle_id=command.vehicle_id,
+    )
+    uow.drivers.add(driver)
+    uow.record(
+        events.DriverCreated(
+            occurred_at=context.clock.now(), driver_id=driver.id, vehicle_id=driver.vehicle_id
+        )
+    )
+    return driver
+
+
+def create_client(command: commands.CreateClient, uow: UnitOfWork, context: Context) -> Client:
+    """Add a client account."""
+    client = Client(
+        id=context.ids("cli"),
+        name=command.name,
+        priority=command.priority,
+        contact=command.contact,
+        preferences=command.preferences,
+        notes=command.notes,
+    )
+    uow.clients.add(client)
+    uow.record(
+        events.ClientCreated(
+            occurred_at=context.clock.now(), client_id=client.id, priority=client.priority
+        )
+    )
+    return client
