@@ -1,20 +1,15 @@
 """Conversions between domain objects and table rows, written out field by field.
 
-Events are the exception: they are serialised generically (dataclass fields to JSON)
-and read back by type name, guided by each event class's type hints.
+Events are the exception: :mod:`fleetline.store.event_codec` serialises them
+generically; its two entry points are re-exported here.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import enum
-import types
-import typing
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
-from fleetline.domain import events as domain_events
 from fleetline.domain.access import ApiToken, Role
 from fleetline.domain.model import (
     Channel,
@@ -37,6 +32,9 @@ from fleetline.domain.model import (
     Vehicle,
     VehicleCosts,
 )
+from fleetline.store.event_codec import event_from_payload, event_to_payload
+
+__all__ = ["event_from_payload", "event_to_payload"]
 
 Row = Mapping[Any, Any]
 """A table row as a mapping from column name to value."""
@@ -362,103 +360,3 @@ def token_from_row(row: Row) -> ApiToken:
         driver_id=row["driver_id"],
         revoked=bool(row["revoked"]),
     )
-
-
-# --- events --------------------------------------------------------------------------
-
-
-def to_json(value: Any) -> Any:
-    """Turn a value of an event field into JSON-compatible data.
-
-    Dates and datetimes become ISO 8601 strings, enums their values, tuples and lists
-    lists, frozensets and sets sorted lists, dataclasses objects of their fields.
-    """
-    if value is None or isinstance(value, bool | int | float | str):
-        return value.value if isinstance(value, enum.Enum) else value
-    if isinstance(value, enum.Enum):
-        return to_json(value.value)
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, frozenset | set):
-        return sorted((to_json(v) for v in value), key=repr)
-    if isinstance(value, tuple | list):
-        return [to_json(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): to_json(v) for k, v in value.items()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    raise TypeError(f"cannot store a {type(value).__name__} in an event")
-
-
-def from_json(data: Any, hint: Any) -> Any:
-    """Rebuild a value of type ``hint`` from what :func:`to_json` made of it."""
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if data is None or hint is Any or hint is object:
-        return data
-    if origin in (types.UnionType, typing.Union):
-        options = [a for a in args if a is not type(None)]
-        return from_json(data, options[0]) if len(options) == 1 else data
-    if origin is tuple:
-        item = args[0] if args else Any
-        return tuple(from_json(v, item) for v in data)
-    if origin in (frozenset, set, list):
-        item = args[0] if args else Any
-        return origin(from_json(v, item) for v in data)
-    if origin in (dict, Mapping):
-        item = args[1] if len(args) == 2 else Any
-        return {k: from_json(v, item) for k, v in data.items()}
-    if isinstance(hint, type):
-        if issubclass(hint, enum.Enum):
-            return hint(data)
-        if issubclass(hint, datetime):
-            return datetime.fromisoformat(data)
-        if issubclass(hint, date):
-            return date.fromisoformat(data)
-        if issubclass(hint, time):
-            return time.fromisoformat(data)
-    return data
-
-
-def _event_classes() -> dict[str, type[domain_events.Event]]:
-    found: dict[str, type[domain_events.Event]] = {}
-    pending: list[type[domain_events.Event]] = [domain_events.Event]
-    while pending:
-        cls = pending.pop()
-        found[cls.__name__] = cls
-        pending.extend(cls.__subclasses__())
-    for value in vars(domain_events).values():
-        if isinstance(value, type) and issubclass(value, domain_events.Event):
-            found[value.__name__] = value
-    return found
-
-
-def event_to_payload(event: domain_events.Event) -> dict[str, Any]:
-    """Return the fields of ``event`` other than ``occurred_at``, as JSON."""
-    return {
-        f.name: to_json(getattr(event, f.name))
-        for f in dataclasses.fields(event)
-        if f.name != "occurred_at"
-    }
-
-
-def event_from_payload(
-    type_name: str, occurred_at: datetime, payload: Mapping[str, Any]
-) -> domain_events.Event:
-    """Rebuild an event of the class named ``type_name``.
-
-    Raises
-    ------
-    LookupError
-        When no event class has that name.
-    """
-    cls = _event_classes().get(type_name)
-    if cls is None:
-        raise LookupError(f"unknown event type {type_name!r}")
-    hints = typing.get_type_hints(cls)
-    kwargs = {
-        f.name: from_json(payload[f.name], hints[f.name])
-        for f in dataclasses.fields(cls)
-        if f.name != "occurred_at" and f.name in payload
-    }
-    return cls(occurred_at=occurred_at, **kwargs)

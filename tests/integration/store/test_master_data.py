@@ -6,7 +6,6 @@ import dataclasses
 from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
-from store_builders import client, depot, seed_master_data, vehicle
 
 from fleetline.domain.access import ApiToken, Role
 from fleetline.domain.errors import Conflict, NotFound
@@ -20,6 +19,8 @@ from fleetline.domain.model import (
 )
 from fleetline.store.repositories import IdempotencyRecord
 from fleetline.store.unit_of_work import SqlUnitOfWork
+
+from .store_builders import client, depot, seed_master_data, vehicle
 
 
 def test_depot_vehicle_driver_client_round_trip(uow: SqlUnitOfWork) -> None:

@@ -15,7 +15,7 @@ from fleetline.domain.errors import Conflict, NotFound
 from fleetline.operations.ports import IdempotencyRecord
 from fleetline.store import serialization as ser
 from fleetline.store import tables as t
-from fleetline.store.repositories.base import Repository, integrity_error
+from fleetline.store.repositories.base import Repository, integrity_error, storable
 
 __all__ = ["IdempotencyRecord", "IdempotencyRepository", "TokenRepository"]
 
@@ -26,7 +26,7 @@ class TokenRepository(Repository):
     def add(self, token: ApiToken) -> None:
         """Store a new token; raise ``Conflict`` if its id or hash is taken."""
         try:
-            self._session.execute(sa.insert(t.api_tokens), [ser.token_to_row(token)])
+            self._session.execute(sa.insert(t.api_tokens), storable([ser.token_to_row(token)]))
         except IntegrityError as exc:
             raise integrity_error(exc, "token", token.id) from exc
 
@@ -113,7 +113,7 @@ class IdempotencyRepository(Repository):
             "created_at": record.created_at,
         }
         try:
-            self._session.execute(sa.insert(t.idempotency_keys), [values])
+            self._session.execute(sa.insert(t.idempotency_keys), storable([values]))
         except IntegrityError as exc:
             raise Conflict("idempotency key already used", "idempotency_key") from exc
 

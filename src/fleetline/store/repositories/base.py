@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import islice
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fleetline.domain.errors import Conflict, DomainError, NotFound
+from fleetline.domain.errors import Conflict, DomainError, InvalidField, NotFound
 
 CHUNK = 500
 """How many values go into one ``IN (...)`` list."""
@@ -62,3 +63,19 @@ def integrity_error(exc: IntegrityError, kind: str, identifier: str = "") -> Dom
     if "unique" in text or "duplicate" in text:
         return Conflict(f"{kind} {identifier!r} already exists".replace(" ''", ""), "id")
     return Conflict(f"{kind} clashes with stored data: {exc.orig}")
+
+
+def storable[R: Mapping[str, Any]](rows: list[R]) -> list[R]:
+    """Return ``rows``, refusing text PostgreSQL cannot store (NUL characters).
+
+    Raises
+    ------
+    InvalidField
+        On the first column whose text, or text inside a list, contains a NUL character.
+    """
+    for row in rows:
+        for column, value in row.items():
+            texts = value if isinstance(value, list) else [value]
+            if any(isinstance(text, str) and "\x00" in text for text in texts):
+                raise InvalidField(column, "must not contain NUL characters")
+    return rows

@@ -11,7 +11,7 @@ from fleetline.domain.errors import NotFound
 from fleetline.domain.model import Client, Depot, Driver, Vehicle
 from fleetline.store import serialization as ser
 from fleetline.store import tables as t
-from fleetline.store.repositories.base import Repository, chunks, integrity_error
+from fleetline.store.repositories.base import Repository, chunks, integrity_error, storable
 
 
 class DepotRepository(Repository):
@@ -20,7 +20,7 @@ class DepotRepository(Repository):
     def add(self, depot: Depot) -> None:
         """Store a new depot; raise ``Conflict`` if its id is taken."""
         try:
-            self._session.execute(sa.insert(t.depots), [ser.depot_to_row(depot)])
+            self._session.execute(sa.insert(t.depots), storable([ser.depot_to_row(depot)]))
         except IntegrityError as exc:
             raise integrity_error(exc, "depot", depot.id) from exc
 
@@ -47,7 +47,7 @@ class VehicleRepository(Repository):
     def add(self, vehicle: Vehicle) -> None:
         """Store a new vehicle; raise ``Conflict`` or ``NotFound`` (depot)."""
         try:
-            self._session.execute(sa.insert(t.vehicles), [ser.vehicle_to_row(vehicle)])
+            self._session.execute(sa.insert(t.vehicles), storable([ser.vehicle_to_row(vehicle)]))
         except IntegrityError as exc:
             raise integrity_error(exc, "vehicle", vehicle.id) from exc
 
@@ -74,7 +74,7 @@ class VehicleRepository(Repository):
         values = ser.vehicle_to_row(vehicle)
         del values["id"]
         result = self._session.execute(
-            sa.update(t.vehicles).where(t.vehicles.c.id == vehicle.id).values(values)
+            sa.update(t.vehicles).where(t.vehicles.c.id == vehicle.id).values(storable([values])[0])
         )
         if result.rowcount == 0:  # type: ignore[attr-defined]
             raise NotFound("vehicle", vehicle.id)
@@ -86,7 +86,7 @@ class DriverRepository(Repository):
     def add(self, driver: Driver) -> None:
         """Store a new driver; raise ``Conflict`` or ``NotFound`` (vehicle)."""
         try:
-            self._session.execute(sa.insert(t.drivers), [ser.driver_to_row(driver)])
+            self._session.execute(sa.insert(t.drivers), storable([ser.driver_to_row(driver)]))
         except IntegrityError as exc:
             raise integrity_error(exc, "driver", driver.id) from exc
 
@@ -111,7 +111,7 @@ class DriverRepository(Repository):
         values = ser.driver_to_row(driver)
         del values["id"]
         result = self._session.execute(
-            sa.update(t.drivers).where(t.drivers.c.id == driver.id).values(values)
+            sa.update(t.drivers).where(t.drivers.c.id == driver.id).values(storable([values])[0])
         )
         if result.rowcount == 0:  # type: ignore[attr-defined]
             raise NotFound("driver", driver.id)
@@ -136,7 +136,7 @@ class ClientRepository(Repository):
     def add(self, client: Client) -> None:
         """Store a new client; raise ``Conflict`` if its id is taken."""
         try:
-            self._session.execute(sa.insert(t.clients), [ser.client_to_row(client)])
+            self._session.execute(sa.insert(t.clients), storable([ser.client_to_row(client)]))
         except IntegrityError as exc:
             raise integrity_error(exc, "client", client.id) from exc
 

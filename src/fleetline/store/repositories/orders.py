@@ -12,7 +12,7 @@ from fleetline.domain.errors import Conflict, NotFound
 from fleetline.domain.model import Order
 from fleetline.store import serialization as ser
 from fleetline.store import tables as t
-from fleetline.store.repositories.base import Repository, chunks, integrity_error
+from fleetline.store.repositories.base import Repository, chunks, integrity_error, storable
 
 
 class OrderRepository(Repository):
@@ -40,6 +40,10 @@ class OrderRepository(Repository):
         """
         if not orders:
             return
+        now = self._now()
+        rows = storable(
+            [ser.order_to_row(o) | {"created_at": now, "updated_at": now} for o in orders]
+        )
         seen: set[tuple[str, str]] = set()
         for order in orders:
             if order.reference is None:
@@ -58,8 +62,6 @@ class OrderRepository(Repository):
                 f"client {client_id!r} already has an order with reference {reference!r}",
                 "reference",
             )
-        now = self._now()
-        rows = [ser.order_to_row(o) | {"created_at": now, "updated_at": now} for o in orders]
         try:
             self._session.execute(sa.insert(t.orders), rows)
         except IntegrityError as exc:
@@ -102,7 +104,8 @@ class OrderRepository(Repository):
 
     def existing_references(self, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """Return the (client id, reference) pairs among the given ones that are already stored."""
-        wanted = set(pairs)
+        # Text with NUL characters is never stored (and PostgreSQL cannot compare it).
+        wanted = {pair for pair in pairs if "\x00" not in pair[0] + pair[1]}
         found: set[tuple[str, str]] = set()
         for batch in chunks(sorted(wanted)):
             rows = self._session.execute(
@@ -129,7 +132,7 @@ class OrderRepository(Repository):
         values["updated_at"] = self._now()
         try:
             result = self._session.execute(
-                sa.update(t.orders).where(t.orders.c.id == order.id).values(values)
+                sa.update(t.orders).where(t.orders.c.id == order.id).values(storable([values])[0])
             )
         except IntegrityError as exc:
             raise integrity_error(exc, "order", order.id) from exc

@@ -11,7 +11,7 @@ from fleetline.domain.errors import NotFound
 from fleetline.domain.model import Plan
 from fleetline.store import serialization as ser
 from fleetline.store import tables as t
-from fleetline.store.repositories.base import Repository, integrity_error
+from fleetline.store.repositories.base import Repository, integrity_error, storable
 
 
 class PlanRepository(Repository):
@@ -27,7 +27,7 @@ class PlanRepository(Repository):
             id is taken.
         """
         try:
-            self._session.execute(sa.insert(t.plans), [ser.plan_to_row(plan)])
+            self._session.execute(sa.insert(t.plans), storable([ser.plan_to_row(plan)]))
         except IntegrityError as exc:
             raise integrity_error(exc, "plan", plan.id) from exc
 
@@ -52,7 +52,7 @@ class PlanRepository(Repository):
         del values["id"]
         try:
             result = self._session.execute(
-                sa.update(t.plans).where(t.plans.c.id == plan.id).values(values)
+                sa.update(t.plans).where(t.plans.c.id == plan.id).values(storable([values])[0])
             )
         except IntegrityError as exc:
             raise integrity_error(exc, "plan", plan.id) from exc
@@ -63,6 +63,13 @@ class PlanRepository(Repository):
         """Every version of ``day``'s plan, oldest first."""
         rows = self._session.execute(
             sa.select(t.plans).where(t.plans.c.date == day).order_by(t.plans.c.version)
+        ).mappings()
+        return [ser.plan_from_row(r) for r in rows]
+
+    def solving(self) -> list[Plan]:
+        """Every plan version still waiting for its solve, oldest first."""
+        rows = self._session.execute(
+            sa.select(t.plans).where(t.plans.c.status == "solving").order_by(t.plans.c.created_at)
         ).mappings()
         return [ser.plan_from_row(r) for r in rows]
 
