@@ -1,0 +1,75 @@
+"""Schemathesis sends generated requests, valid and invalid, to every operation of the
+published schema: none may answer with a server error or break the documented shape."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import schemathesis
+from schemathesis import GenerationMode
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import Case
+
+
+from fleetline.api.app import create_app
+from fleetline.bootstrap import Services, bootstrap
+from fleetline.clock import FixedClock
+from fleetline.domain.access import Role
+from fleetline.network.crowflies import CrowFliesTravelTimes
+from fleetline.operations.access import issue_token
+from fleetline.settings import Settings
+
+TOKEN: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def fuzzed_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    database = Path(tmp_path_factory.mktemp("fuzz")) / "fleetline.db"
+    services = bootstrap(
+        Settings(database_url=f"sqlite:///{database}", solver_processes=0,
+                 solver_time_limit_s=0.2),
+        clock=FixedClock(datetime(2026, 11, 25, 6, 0, tzinfo=UTC)),
+        travel_times=CrowFliesTravelTimes(),
+        recover=False,
+    )
+    with services.uow_factory() as uow:
+        TOKEN["admin"], _ = issue_token(uow, services.bus.context, Role.ADMIN, "fuzz")
+        uow.commit()
+    yield services
+    services.close()
+
+
+def test_no_request_makes_a_server_error(fuzzed_services: Services) -> None:
+    """Whatever an integrator sends, the answer is never a 5xx, and an error has the
+    documented shape naming what is wrong."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(fuzzed_services))
+    headers = {"Authorization": f"Bearer {TOKEN['admin']}"}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 12
+
+    calls = dict.fromkeys(GenerationMode, 0)
+    for operation, mode in itertools.product(operations, GenerationMode):
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(max_examples=25, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def check(case: Case) -> None:
+            calls[mode] += 1
+            response = case.call(headers=headers)
+            assert response.status_code < 500, (operation.label, mode, response.text)
+            if response.status_code >= 400:
+                error = response.json()["error"]
+                assert error["code"] and error["message"]
+
+        try:
+            check()
+        except Unsatisfiable:
+            # An operation without inputs has no invalid variant to send.
+            assert mode is GenerationMode.NEGATIVE
+    assert calls[GenerationMode.POSITIVE] > 100
+    assert calls[GenerationMode.NEGATIVE] > 100
