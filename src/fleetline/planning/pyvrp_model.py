@@ -27,7 +27,10 @@ from pyvrp import Client, ClientGroup, Depot, Location, ProblemData, VehicleType
 from fleetline.planning.problem import JobSpec, RoutingProblem, VehicleSpec
 
 PRIORITY_LEVELS = 5
-_INT_BUDGET = 10**16  # total prizes stay far below int64 (PyVRP adds penalties on top)
+_PRIZE_CEILING = 10**11
+"""The largest prize. PyVRP's penalties must be allowed to exceed it (see the solver),
+and a penalty times seconds of lateness or units of excess load must stay far inside
+int64, so prizes are kept to this size."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +68,10 @@ def priority_prizes(problem: RoutingProblem, jobs: Sequence[JobSpec]) -> dict[in
     The lowest priority (5) earns more than the most that serving any one job can add to
     a route (a round trip to the farthest location, its service time and overtime, a
     vehicle's fixed cost), so no job is left out to save route cost while the fleet has
-    room. Each level up is worth ``factor`` times the level below, with ``factor`` as
-    large as the number of jobs allows without risking integer overflow (with
-    ``factor > len(jobs)`` one job of a priority outweighs all jobs of lower priorities).
+    room. Each level up is worth ``factor`` times the level below: ``len(jobs) + 1`` when
+    the largest prize stays within :data:`_PRIZE_CEILING` (then one job of a priority
+    outweighs all jobs of lower priorities), otherwise the largest factor that does
+    (at least 2).
 
     Parameters
     ----------
@@ -95,10 +99,8 @@ def priority_prizes(problem: RoutingProblem, jobs: Sequence[JobSpec]) -> dict[in
     time_bound = max(2 * max_dur + max_service, longest_day)
     base = 2 * max_dist * per_dist + time_bound * per_s + fixed + 1
     factor = len(jobs) + 1
-    while factor > 2 and base * factor ** (PRIORITY_LEVELS - 1) * len(jobs) > _INT_BUDGET:
-        factor //= 2
-    while factor > 2 and base * factor ** (PRIORITY_LEVELS - 1) > _INT_BUDGET // max(1, len(jobs)):
-        factor -= 1
+    while factor > 2 and base * factor ** (PRIORITY_LEVELS - 1) > _PRIZE_CEILING:
+        factor = max(2, min(factor - 1, int(factor * 0.8)))
     return {p: base * factor ** (PRIORITY_LEVELS - p) for p in range(1, PRIORITY_LEVELS + 1)}
 
 

@@ -29,6 +29,9 @@ from fleetline.planning.problem import (
 from fleetline.planning.pyvrp_model import ModelMaps, build_data
 from fleetline.planning.reasons import TimeFormatter, clock_time, fleet_full, screen
 
+DEFAULT_MAX_PENALTY = 100_000.0
+"""PyVRP's own ceiling on penalties, kept where prizes are small."""
+
 DEFAULT_TIME_LIMIT_S = 5.0
 
 
@@ -178,6 +181,18 @@ def _collect(
     return routes, served
 
 
+def _params(data: ProblemData) -> pyvrp.SolveParams:
+    """Let penalties grow past the largest prize.
+
+    A unit of excess load or a second of lateness must end up costing more than any
+    prize it could win, or the search keeps overloaded routes and the final repair
+    leaves out jobs that a feasible plan would serve.
+    """
+    largest_prize = max((client.prize for client in data.clients()), default=0)
+    ceiling = max(DEFAULT_MAX_PENALTY, 10.0 * largest_prize)
+    return pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=ceiling))
+
+
 def solve(
     problem: RoutingProblem,
     *,
@@ -235,6 +250,7 @@ def solve(
     result = pyvrp.solve(
         data,
         stop=_stop(time_limit_s, max_iterations),
+        params=_params(data),
         seed=seed,
         collect_stats=False,
         display=False,

@@ -290,11 +290,20 @@ def _travel(
         )
         if distances.shape != durations.shape:
             raise VroomFormatError("matrices", "durations and distances differ in size")
-        used = [index for _, index, _ in jobs] + [
-            i for _, s, e, _, _ in vehicles for i in (s, e) if i is not None
-        ]
-        if used and max(used) >= durations.shape[0]:
-            raise VroomFormatError("matrices", f"location index {max(used)} is beyond the matrix")
+        size = durations.shape[0]
+        for number, (_, index, _) in enumerate(jobs):
+            if index >= size:
+                raise VroomFormatError(
+                    f"jobs[{number}].location_index",
+                    f"location index {index} is beyond the {size}-location matrix",
+                )
+        for number, (_, start, end, _, _) in enumerate(vehicles):
+            for name, index in (("start_index", start), ("end_index", end)):
+                if index is not None and index >= size:
+                    raise VroomFormatError(
+                        f"vehicles[{number}].{name}",
+                        f"location index {index} is beyond the {size}-location matrix",
+                    )
     else:
         if travel_times is None:
             raise VroomFormatError("matrices", "required when no travel-time provider is given")

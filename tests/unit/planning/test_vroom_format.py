@@ -117,7 +117,8 @@ def test_vroom_priority_maps_to_fleetline_levels() -> None:
         (lambda d: d["vehicles"][0].update(capacity="four"), "vehicles[0].capacity"),
         (lambda d: d.update(vehicles=[]), "vehicles"),
         (lambda d: d["matrices"]["car"]["durations"][2].pop(), "matrices.car.durations[2]"),
-        (lambda d: d["jobs"][0].update(location_index=9), "matrices"),
+        (lambda d: d["jobs"][0].update(location_index=9), "jobs[0].location_index"),
+        (lambda d: d["vehicles"][0].update(end_index=9), "vehicles[0].end_index"),
     ],
 )
 def test_malformed_files_name_the_field(change: Any, field: str) -> None:
