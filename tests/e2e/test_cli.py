@@ -26,14 +26,20 @@ VROOM_PROBLEM = {
         {"id": 2, "start_index": 0, "end_index": 0, "capacity": [4], "time_window": [0, 36000]},
     ],
     "jobs": [
-        {"id": 10 + n, "location_index": n, "service": 300, "delivery": [1],
-         "time_windows": [[0, 36000]]}
+        {
+            "id": 10 + n,
+            "location_index": n,
+            "service": 300,
+            "delivery": [1],
+            "time_windows": [[0, 36000]],
+        }
         for n in range(1, 6)
     ],
     "matrices": {
         "car": {
-            "durations": [[0 if i == j else 600 + 60 * abs(i - j) for j in range(6)]
-                          for i in range(6)]
+            "durations": [
+                [0 if i == j else 600 + 60 * abs(i - j) for j in range(6)] for i in range(6)
+            ]
         }
     },
 }
@@ -62,8 +68,10 @@ def test_plan_solves_a_vroom_file(tmp_path: Path) -> None:
     [
         ({"vehicles": [], "jobs": []}, "vehicles"),
         ({**VROOM_PROBLEM, "jobs": [{"id": 1, "location_index": 99}]}, "jobs[0].location_index"),
-        ({**VROOM_PROBLEM, "jobs": [{"id": 1, "location_index": 1, "time_windows": [[50, 10]]}]},
-         "jobs[0].time_windows[0]"),
+        (
+            {**VROOM_PROBLEM, "jobs": [{"id": 1, "location_index": 1, "time_windows": [[50, 10]]}]},
+            "jobs[0].time_windows[0]",
+        ),
     ],
 )
 def test_plan_refuses_a_malformed_file_in_one_line(
@@ -166,9 +174,23 @@ def test_demo_serves_a_planned_day(tmp_path: Path, running: list[subprocess.Pope
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLEETLINE_")}
     process = subprocess.Popen(
-        [FLEETLINE, "demo", "--trucks", "4", "--orders", "40", "--time-limit", "1",
-         "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            FLEETLINE,
+            "demo",
+            "--trucks",
+            "4",
+            "--orders",
+            "40",
+            "--time-limit",
+            "1",
+            "--port",
+            str(port),
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     running.append(process)
     printed = _read_until(process, "Stop with Ctrl+C", 120)
@@ -201,20 +223,35 @@ def test_serve_creates_the_first_admin_once(
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLEETLINE_")}
     env["FLEETLINE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
     port = _free_port()
-    first = subprocess.Popen([FLEETLINE, "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    first = subprocess.Popen(
+        [FLEETLINE, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     running.append(first)
     printed = _read_until(first, "admin token", 60)
     secret = re.search(r"(flt_\S+)", printed)
     assert secret
     _read_until(first, "Uvicorn running", 60)
-    answer = httpx.get(f"http://127.0.0.1:{port}/api/v1/depots",
-                       headers={"Authorization": f"Bearer {secret.group(1)}"}, timeout=5)
+    answer = httpx.get(
+        f"http://127.0.0.1:{port}/api/v1/depots",
+        headers={"Authorization": f"Bearer {secret.group(1)}"},
+        timeout=5,
+    )
     assert answer.status_code == 200
     first.terminate()
     first.wait(timeout=20)
-    second = subprocess.Popen([FLEETLINE, "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    second = subprocess.Popen(
+        [FLEETLINE, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     running.append(second)
     printed = _read_until(second, "Uvicorn running", 60)
     assert "admin token" not in printed

@@ -7,10 +7,16 @@ from fleetline.domain.access import Role
 from .conftest import DAY, Api, Company, order_body
 
 API_MD_PATHS = {
-    ("post", "/api/v1/depots"), ("post", "/api/v1/vehicles"), ("post", "/api/v1/drivers"),
-    ("post", "/api/v1/clients"), ("post", "/api/v1/orders"), ("get", "/api/v1/orders"),
-    ("get", "/api/v1/orders/{order_id}"), ("patch", "/api/v1/orders/{order_id}"),
-    ("post", "/api/v1/plans"), ("get", "/api/v1/plans/{plan_id}"),
+    ("post", "/api/v1/depots"),
+    ("post", "/api/v1/vehicles"),
+    ("post", "/api/v1/drivers"),
+    ("post", "/api/v1/clients"),
+    ("post", "/api/v1/orders"),
+    ("get", "/api/v1/orders"),
+    ("get", "/api/v1/orders/{order_id}"),
+    ("patch", "/api/v1/orders/{order_id}"),
+    ("post", "/api/v1/plans"),
+    ("get", "/api/v1/plans/{plan_id}"),
     ("post", "/api/v1/plans/{plan_id}/dispatch"),
 }
 
@@ -29,8 +35,13 @@ def test_roles_limit_what_a_token_may_do(api: Api, company: Company) -> None:
     """An agent reads orders but cannot add vehicles; a driver sees no company data."""
     order = api.post("/api/v1/orders", order_body(company.client_ids[0])).json()
     assert api.get(f"/api/v1/orders/{order['id']}", role=Role.AGENT).status_code == 200
-    vehicle = {"name": "X", "depot_id": company.depot_id, "capacity": {"pallets": 1},
-               "shift_start": "07:00", "shift_end": "16:00"}
+    vehicle = {
+        "name": "X",
+        "depot_id": company.depot_id,
+        "capacity": {"pallets": 1},
+        "shift_start": "07:00",
+        "shift_end": "16:00",
+    }
     assert api.post("/api/v1/vehicles", vehicle, role=Role.AGENT).status_code == 403
     assert api.get(f"/api/v1/orders/{order['id']}", role=Role.DRIVER).status_code == 403
     assert api.get("/api/v1/clients", role=Role.DRIVER).status_code == 403
@@ -65,8 +76,11 @@ def test_a_failed_write_does_not_burn_its_key(api: Api, company: Company) -> Non
 def test_five_thousand_orders_in_one_call(api: Api, company: Company) -> None:
     """A day's 5,000 orders go in one call and read back in pages of 1,000."""
     batch = [
-        order_body(company.client_ids[i % 3], reference=f"BULK-{i:05d}",
-                   location={"lat": 47.05 + (i % 100) * 0.0015, "lon": 9.48 + (i // 100) * 0.002})
+        order_body(
+            company.client_ids[i % 3],
+            reference=f"BULK-{i:05d}",
+            location={"lat": 47.05 + (i % 100) * 0.0015, "lon": 9.48 + (i // 100) * 0.002},
+        )
         for i in range(5000)
     ]
     response = api.post("/api/v1/orders", batch)
@@ -86,7 +100,7 @@ def test_the_openapi_schema_publishes_the_contract(api: Api) -> None:
     """Every path of API.md is in /openapi.json, with bearer auth and error shapes."""
     schema = api.client.get("/openapi.json").json()
     published = {(method, path) for path, ops in schema["paths"].items() for method in ops}
-    assert API_MD_PATHS <= published
+    assert published >= API_MD_PATHS
     create_order = schema["paths"]["/api/v1/orders"]["post"]
     assert "422" in create_order["responses"]
     assert any(p["name"] == "Idempotency-Key" for p in create_order["parameters"])

@@ -27,7 +27,9 @@ def _fields(response: Any) -> list[str]:
         ({"colour": "red"}, "colour"),
     ],
 )
-def test_a_bad_depot_is_refused_naming_the_field(api: Api, change: dict[str, Any], field: str) -> None:
+def test_a_bad_depot_is_refused_naming_the_field(
+    api: Api, change: dict[str, Any], field: str
+) -> None:
     """Out-of-range coordinates, an unknown time zone, an empty name or an unknown field
     are refused with 422 naming it, and no depot is created."""
     response = api.post("/api/v1/depots", {**DEPOT, **change})
@@ -40,8 +42,11 @@ def test_a_bad_depot_is_refused_naming_the_field(api: Api, change: dict[str, Any
     ("change", "field", "words"),
     [
         ({"time_windows": [window("12:00", "09:00")]}, "time_windows[0].end", "before it starts"),
-        ({"time_windows": [{"start": f"{DAY}T09:00:00", "end": f"{DAY}T10:00:00"}]},
-         "time_windows[0].start", "timezone"),
+        (
+            {"time_windows": [{"start": f"{DAY}T09:00:00", "end": f"{DAY}T10:00:00"}]},
+            "time_windows[0].start",
+            "timezone",
+        ),
         ({"time_windows": []}, "time_windows", "at least 1"),
         ({"demand": {"pallets": -1}}, "demand", "demand.pallets"),
         ({"demand": {"bananas": 3}}, "demand", "unknown load dimension"),
@@ -81,8 +86,13 @@ def test_a_duplicate_client_reference_is_refused(api: Api, company: Company) -> 
     again = api.post("/api/v1/orders", order_body(company.client_ids[0], reference="PO-1"))
     assert again.status_code == 409
     assert _fields(again) == ["reference"]
-    twice = api.post("/api/v1/orders", [order_body(company.client_ids[1], reference="PO-2"),
-                                        order_body(company.client_ids[1], reference="PO-2")])
+    twice = api.post(
+        "/api/v1/orders",
+        [
+            order_body(company.client_ids[1], reference="PO-2"),
+            order_body(company.client_ids[1], reference="PO-2"),
+        ],
+    )
     assert twice.status_code == 409
     assert _fields(twice) == ["[1].reference"]
     other_client = api.post("/api/v1/orders", order_body(company.client_ids[1], reference="PO-1"))
@@ -104,8 +114,14 @@ def test_a_bad_vehicle_is_refused_naming_the_field(
     api: Api, company: Company, change: dict[str, Any], field: str
 ) -> None:
     """An unknown depot, a negative or empty capacity, an impossible or inverted shift."""
-    body = {"name": "Truck 9", "depot_id": company.depot_id, "capacity": {"pallets": 18},
-            "shift_start": "07:00", "shift_end": "16:00", **change}
+    body = {
+        "name": "Truck 9",
+        "depot_id": company.depot_id,
+        "capacity": {"pallets": 18},
+        "shift_start": "07:00",
+        "shift_end": "16:00",
+        **change,
+    }
     response = api.post("/api/v1/vehicles", body)
     assert response.status_code == 422
     assert field in _fields(response)
@@ -115,8 +131,9 @@ def test_a_bad_vehicle_is_refused_naming_the_field(
 def test_malformed_json_is_a_4xx(api: Api) -> None:
     """A body that is not JSON at all is refused, not a server error."""
     response = api.client.post(
-        "/api/v1/depots", content=b"{not json", headers={**api.headers(Role.ADMIN),
-                                                          "Content-Type": "application/json"}
+        "/api/v1/depots",
+        content=b"{not json",
+        headers={**api.headers(Role.ADMIN), "Content-Type": "application/json"},
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
@@ -133,14 +150,20 @@ def test_changing_an_order_only_changes_what_is_given(api: Api, company: Company
     """A client's new window replaces the old one; demand and the rest stay; a window
     that ends before it starts is refused and the order keeps its windows."""
     order = api.post("/api/v1/orders", order_body(company.client_ids[0])).json()
-    changed = api.patch(f"/api/v1/orders/{order['id']}",
-                        {"time_windows": [window("13:00", "15:00")]}, role=Role.AGENT)
+    changed = api.patch(
+        f"/api/v1/orders/{order['id']}",
+        {"time_windows": [window("13:00", "15:00")]},
+        role=Role.AGENT,
+    )
     assert changed.status_code == 200, changed.text
     assert changed.json()["time_windows"] == [
-        {"start": f"{DAY}T13:00:00+01:00", "end": f"{DAY}T15:00:00+01:00"}]
+        {"start": f"{DAY}T13:00:00+01:00", "end": f"{DAY}T15:00:00+01:00"}
+    ]
     assert changed.json()["demand"] == order["demand"]
     bad = api.patch(f"/api/v1/orders/{order['id']}", {"time_windows": [window("15:00", "13:00")]})
     assert bad.status_code == 422
-    assert api.get(f"/api/v1/orders/{order['id']}").json()["time_windows"] == changed.json()[
-        "time_windows"]
+    assert (
+        api.get(f"/api/v1/orders/{order['id']}").json()["time_windows"]
+        == changed.json()["time_windows"]
+    )
     assert api.patch("/api/v1/orders/ord_missing", {"service_s": 60}).status_code == 404

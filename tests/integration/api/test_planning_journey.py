@@ -14,8 +14,7 @@ def test_plan_a_day_and_dispatch_it(api: Api, company: Company) -> None:
     once dispatched is the live plan of the day with its orders marked dispatched."""
     spots = [(47.05 + 0.01 * i, 9.50 + 0.005 * i) for i in range(8)]
     bodies = [
-        order_body(company.client_ids[i % 3], location={"lat": lat, "lon": lon},
-                   reference=f"R-{i}")
+        order_body(company.client_ids[i % 3], location={"lat": lat, "lon": lon}, reference=f"R-{i}")
         for i, (lat, lon) in enumerate(spots)
     ]
     created = api.post("/api/v1/orders", bodies)
@@ -65,8 +64,7 @@ def test_orders_nobody_can_serve_are_unassigned_with_a_reason(api: Api, company:
     """An order needing a skill no truck has, or more pallets than any truck takes, is not an
     error: the plan leaves it out and says why in words a dispatcher understands."""
     crane = api.post("/api/v1/orders", order_body(company.client_ids[0], required_skills=["crane"]))
-    heavy = api.post("/api/v1/orders",
-                     order_body(company.client_ids[1], demand={"pallets": 40}))
+    heavy = api.post("/api/v1/orders", order_body(company.client_ids[1], demand={"pallets": 40}))
     fine = api.post("/api/v1/orders", order_body(company.client_ids[2]))
     assert {crane.status_code, heavy.status_code, fine.status_code} == {201}
     plan = api.wait_for_plan(api.post("/api/v1/plans", {"date": DAY}).json()["id"])
@@ -81,15 +79,29 @@ def test_a_plan_made_elsewhere_is_kept_as_it_is(api: Api, company: Company) -> N
     """An imported plan keeps its sequence (even a poor one), gets ETAs from the road
     network, and lists the day's other orders as not planned."""
     far, near, left = (
-        api.post("/api/v1/orders", order_body(company.client_ids[0], location=loc,
-                                              time_windows=[window("07:00", "16:00")])).json()
-        for loc in ({"lat": 47.06, "lon": 9.52}, {"lat": 47.16, "lon": 9.51},
-                    {"lat": 47.10, "lon": 9.52})
+        api.post(
+            "/api/v1/orders",
+            order_body(
+                company.client_ids[0], location=loc, time_windows=[window("07:00", "16:00")]
+            ),
+        ).json()
+        for loc in (
+            {"lat": 47.06, "lon": 9.52},
+            {"lat": 47.16, "lon": 9.51},
+            {"lat": 47.10, "lon": 9.52},
+        )
     )
     response = api.post(
         "/api/v1/plans",
-        {"date": DAY, "routes": [{"vehicle_id": company.vehicle_ids[0],
-                                  "stops": [{"order_id": far["id"]}, {"order_id": near["id"]}]}]},
+        {
+            "date": DAY,
+            "routes": [
+                {
+                    "vehicle_id": company.vehicle_ids[0],
+                    "stops": [{"order_id": far["id"]}, {"order_id": near["id"]}],
+                }
+            ],
+        },
     )
     assert response.status_code == 201, response.text
     plan = api.get(f"/api/v1/plans/{response.json()['id']}").json()
@@ -108,8 +120,15 @@ def test_an_imported_plan_with_an_unknown_order_names_it(api: Api, company: Comp
     real = api.post("/api/v1/orders", order_body(company.client_ids[0])).json()
     response = api.post(
         "/api/v1/plans",
-        {"date": DAY, "routes": [{"vehicle_id": company.vehicle_ids[0],
-                                  "stops": [{"order_id": real["id"]}, {"order_id": "ord_nope"}]}]},
+        {
+            "date": DAY,
+            "routes": [
+                {
+                    "vehicle_id": company.vehicle_ids[0],
+                    "stops": [{"order_id": real["id"]}, {"order_id": "ord_nope"}],
+                }
+            ],
+        },
     )
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["field"] == "routes[0].stops[1].order_id"
