@@ -142,6 +142,9 @@ def plan(p: Plan, live: bool) -> dict[str, Any]:
             {"order_id": u.order_id, "reason_code": u.reason_code.value, "reason": u.reason}
             for u in p.unassigned
         ],
+        "warnings": [
+            {"order_id": w.order_id, "code": w.code, "message": w.message} for w in p.warnings
+        ],
         "cost": round(p.cost, 2),
     }
 

@@ -339,6 +339,14 @@ class UnassignedOut(ApiModel):
     reason: str
 
 
+class PlanWarningOut(ApiModel):
+    """Something to check in a plan, e.g. ``off_network``: an address far from any road."""
+
+    order_id: str
+    code: str
+    message: str
+
+
 class PlanOut(ApiModel):
     """A plan version."""
 
@@ -354,6 +362,7 @@ class PlanOut(ApiModel):
     error: str | None
     routes: list[RouteOut]
     unassigned: list[UnassignedOut]
+    warnings: list[PlanWarningOut]
     distance_m: int
     cost: float
 

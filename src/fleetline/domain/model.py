@@ -338,6 +338,15 @@ class Unassigned:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanWarning:
+    """Something a dispatcher should check in a plan, e.g. an address off the road network."""
+
+    order_id: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class PlannedStop:
     """One visit in a route: when the truck arrives, serves and leaves."""
 
@@ -393,6 +402,7 @@ class Plan:
     created_at: datetime
     routes: tuple[Route, ...] = ()
     unassigned: tuple[Unassigned, ...] = ()
+    warnings: tuple[PlanWarning, ...] = ()
     time_limit_s: float | None = None
     parent_id: str | None = None
     dispatched_at: datetime | None = None

@@ -11,13 +11,20 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import date
 
 from fleetline.bus import Context
 from fleetline.domain.events import PlanRequested
-from fleetline.domain.model import FINAL_ORDER_STATES, Order, PlanStatus, Route, Unassigned
+from fleetline.domain.model import (
+    FINAL_ORDER_STATES,
+    Order,
+    PlanStatus,
+    PlanWarning,
+    Route,
+    Unassigned,
+)
 from fleetline.network.base import TravelTimes
 from fleetline.operations import plans
 from fleetline.operations.ports import UnitOfWork
@@ -117,12 +124,13 @@ class PlanningService:
                 future = self._solvers.submit(solve_problem, problem, context, limit, self._seed)
                 solution = future.result()
             routes, unassigned = to_plan_routes(solution, context)
+            warnings = self.network_warnings(context.orders.values())
         except Exception as error:  # a failed solve leaves the live plan in force
             log.exception("solving plan %s failed", plan_id)
             self._store_failure(plan_id, f"{type(error).__name__}: {error}")
             return
         with self._uow_factory() as uow:
-            plans.complete_plan(uow, self._context, plan_id, routes, unassigned)
+            plans.complete_plan(uow, self._context, plan_id, routes, unassigned, warnings)
             uow.commit()
 
     def time_sequences(
@@ -131,6 +139,25 @@ class PlanningService:
         """Time routes whose sequence is given (an imported plan), on the day's network."""
         problem, context = self._problem_of(uow, day)
         return to_plan_routes(time_routes(problem, sequences), context)
+
+    def network_warnings(self, orders: Iterable[Order]) -> tuple[PlanWarning, ...]:
+        """Warn about every order whose location is off the road network.
+
+        Its travel times are computed from the nearest road, which may be the wrong side of
+        a river or a mountain: the dispatcher should check the address.
+        """
+        listed = list(orders)
+        snaps = self._travel_times.snap([order.location for order in listed])
+        return tuple(
+            PlanWarning(
+                order.id,
+                "off_network",
+                f"the location is {snap.distance_m:,.0f} m from the nearest road; "
+                "check the address",
+            )
+            for order, snap in zip(listed, snaps, strict=True)
+            if not snap.on_network
+        )
 
     def _problem_of(self, uow: UnitOfWork, day: date) -> tuple[RoutingProblem, PlanningContext]:
         orders = [o for o in orders_of_day(uow, day) if o.state not in FINAL_ORDER_STATES]

@@ -15,6 +15,7 @@ from fleetline.domain.model import (
     Plan,
     PlanSource,
     PlanStatus,
+    PlanWarning,
     Route,
     Unassigned,
 )
@@ -109,6 +110,7 @@ def complete_plan(
     plan_id: str,
     routes: tuple[Route, ...],
     unassigned: tuple[Unassigned, ...],
+    warnings: tuple[PlanWarning, ...] = (),
 ) -> Plan | None:
     """Store a finished solve on its plan version (called by the planning worker).
 
@@ -117,7 +119,9 @@ def complete_plan(
     plan = uow.plans.get(plan_id)
     if plan is None or plan.status is not PlanStatus.SOLVING:
         return None
-    ready = dataclasses.replace(plan, status=PlanStatus.READY, routes=routes, unassigned=unassigned)
+    ready = dataclasses.replace(
+        plan, status=PlanStatus.READY, routes=routes, unassigned=unassigned, warnings=warnings
+    )
     uow.plans.update(ready)
     uow.record(_ready_event(ready, context.clock.now()))
     return ready

@@ -291,11 +291,11 @@ def _travel(
         if distances.shape != durations.shape:
             raise VroomFormatError("matrices", "durations and distances differ in size")
         size = durations.shape[0]
-        for number, (_, index, _) in enumerate(jobs):
-            if index >= size:
+        for number, (_, job_index, _) in enumerate(jobs):
+            if job_index >= size:
                 raise VroomFormatError(
                     f"jobs[{number}].location_index",
-                    f"location index {index} is beyond the {size}-location matrix",
+                    f"location index {job_index} is beyond the {size}-location matrix",
                 )
         for number, (_, start, end, _, _) in enumerate(vehicles):
             for name, index in (("start_index", start), ("end_index", end)):

@@ -25,6 +25,7 @@ from fleetline.domain.model import (
     PlannedStop,
     PlanSource,
     PlanStatus,
+    PlanWarning,
     ReasonCode,
     Route,
     TimeWindow,
@@ -307,6 +308,10 @@ def plan_to_row(plan: Plan) -> dict[str, Any]:
                 {"order_id": u.order_id, "reason_code": u.reason_code.value, "reason": u.reason}
                 for u in plan.unassigned
             ],
+            "warnings": [
+                {"order_id": w.order_id, "code": w.code, "message": w.message}
+                for w in plan.warnings
+            ],
         },
     }
 
@@ -325,6 +330,10 @@ def plan_from_row(row: Row) -> Plan:
         unassigned=tuple(
             Unassigned(u["order_id"], ReasonCode(u["reason_code"]), u["reason"])
             for u in document["unassigned"]
+        ),
+        warnings=tuple(
+            PlanWarning(w["order_id"], w["code"], w["message"])
+            for w in document.get("warnings", [])
         ),
         time_limit_s=row["time_limit_s"],
         parent_id=row["parent_id"],

@@ -1,4 +1,4 @@
-"""Road-network fixtures: the shared OpenStreetMap extracts, prepared once per session."""
+"""Fixtures for every test: the shared OpenStreetMap extracts, prepared once per session."""
 
 from __future__ import annotations
 
