@@ -12,7 +12,6 @@ from fleetline.api.app import create_app
 from fleetline.bootstrap import bootstrap
 from fleetline.clock import FixedClock
 from fleetline.domain.access import Role
-from fleetline.network.factory import travel_times_for
 from fleetline.operations.access import issue_token
 from fleetline.settings import Settings
 
