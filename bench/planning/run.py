@@ -53,6 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="CSV to write (default: none)")
     parser.add_argument("--append", action="store_true", help="append to --out")
     parser.add_argument("--summarize", nargs="+", type=Path, help="only summarise these CSVs")
+    parser.add_argument("--by-class", action="store_true", help="summary per instance class")
     return parser.parse_args(argv)
 
 
@@ -94,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (or only summarise existing CSVs) and print the summary."""
     args = parse_args(argv)
     if args.summarize:
-        print(markdown_summary([r for p in args.summarize for r in read_rows(p)]))
+        rows = [r for p in args.summarize for r in read_rows(p)]
+        print(markdown_summary(rows, by_class=args.by_class))
         return 0
     solvers = _split(args.solvers)
     unknown = set(solvers) - set(RUNNERS)

@@ -20,17 +20,26 @@ def _feasible(row: dict[str, str]) -> bool:
     return row.get("feasible") == "True"
 
 
-def markdown_summary(rows: list[dict[str, str]]) -> str:
+def instance_class(name: str) -> str:
+    """The class of an instance: ``C1``, ``C2``, ``R1``, ``R2``, ``RC1`` or ``RC2``."""
+    return name.split("_")[0] if "_" in name else name[:-2]
+
+
+def _group(row: dict[str, str], by_class: bool) -> str:
+    return f"{row['set']} {instance_class(row['instance'])}" if by_class else row["set"]
+
+
+def markdown_summary(rows: list[dict[str, str]], *, by_class: bool = False) -> str:
     """Mean/median gap over feasible solutions, feasible counts, wall time and wins.
 
     "best" counts the instances of the set on which the solver's checked distance is the
     lowest of the solvers present for that instance (ties count for each tied solver);
-    an infeasible result never wins.
+    an infeasible result never wins. With ``by_class`` rows are per set and class.
     """
     groups: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
     by_instance: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in rows:
-        groups[(row["set"], row["solver"])].append(row)
+        groups[(_group(row, by_class), row["solver"])].append(row)
         by_instance[row["instance"]].append(row)
     wins: dict[tuple[str, str], int] = defaultdict(int)
     for inst_rows in by_instance.values():
@@ -39,7 +48,7 @@ def markdown_summary(rows: list[dict[str, str]]) -> str:
             best = min(float(r["distance"]) for r in ok)
             for r in ok:
                 if float(r["distance"]) <= best + 1e-9:
-                    wins[(r["set"], r["solver"])] += 1
+                    wins[(_group(r, by_class), r["solver"])] += 1
     lines = [
         "| set | solver | limit (s) | instances | feasible | mean gap % | median gap % "
         "| best | mean wall (s) | max wall (s) |",
@@ -47,7 +56,7 @@ def markdown_summary(rows: list[dict[str, str]]) -> str:
     ]
     order = {s: i for i, s in enumerate(SET_ORDER)}
     for (set_name, solver), grp in sorted(
-        groups.items(), key=lambda kv: (order.get(kv[0][0], 9), kv[0][1])
+        groups.items(), key=lambda kv: (order.get(kv[0][0].split()[0], 9), kv[0])
     ):
         gaps = [float(r["gap_pct"]) for r in grp if _feasible(r)]
         walls = [float(r["wall_s"]) for r in grp if r.get("wall_s")]
