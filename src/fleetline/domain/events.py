@@ -118,3 +118,77 @@ class RouteSent(Event):
     vehicle_id: str
     driver_id: str | None
     stops: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StopReported(Event):
+    """A driver or device reported arrival, completion or failure at a stop."""
+
+    order_id: str
+    vehicle_id: str
+    type: str
+    at: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VehicleStatusChanged(Event):
+    """A vehicle broke down, ran late, resumed, or went on or off duty."""
+
+    vehicle_id: str
+    status: str
+    previous: str
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrafficIncidentReported(Event):
+    """A closure or slowdown was reported for an area."""
+
+    incident_id: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExceptionOpened(Event):
+    """A disruption needs a decision."""
+
+    exception_id: str
+    kind: str
+    vehicle_id: str | None
+    affected_orders: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExceptionOptionsReady(Event):
+    """The what-if options of an exception are ranked and ready."""
+
+    exception_id: str
+    options: int
+    seconds_after_event: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExceptionResolved(Event):
+    """A dispatcher (or the policy) chose an option; it is applied."""
+
+    exception_id: str
+    option_id: str | None
+    plan_id: str | None
+    seconds_after_event: float
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanRevised(Event):
+    """The live plan of a day was revised from where the day stands (a new version)."""
+
+    plan_id: str
+    date: date
+    version: int
+    previous_plan_id: str | None
+    trigger: str
+    changed_vehicles: tuple[str, ...]
+    moved_orders: tuple[str, ...]

@@ -14,6 +14,16 @@ from typing import Any, Protocol, Self
 
 from fleetline.domain.access import ApiToken
 from fleetline.domain.events import Event
+from fleetline.domain.live import (
+    ExceptionStatus,
+    OperationalException,
+    Position,
+    ReplanMode,
+    ReplanTrigger,
+    StopEvent,
+    TrafficIncident,
+    VehicleState,
+)
 from fleetline.domain.model import Client, Depot, Driver, Order, Plan, Vehicle
 
 
@@ -127,6 +137,80 @@ class EventLog(Protocol):
     def list(self, after_seq: int = 0, limit: int = 1000) -> builtins.list[LoggedEvent]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What became of a batch of positions."""
+
+    accepted: int
+    duplicates: int
+    moved: int
+    """How many vehicles' last positions moved forward (a late ping never moves one back)."""
+
+
+class PositionRepository(Protocol):
+    """Positions: every one kept, append-only; the last per vehicle instant to read."""
+
+    def ingest(self, positions: Sequence[Position]) -> IngestResult: ...
+    def last(self, vehicle_id: str) -> Position | None: ...
+    def last_all(self) -> builtins.list[Position]: ...
+    def track(
+        self, vehicle_id: str, since: datetime, until: datetime | None = None
+    ) -> builtins.list[Position]: ...
+
+
+class VehicleStateRepository(Protocol):
+    """The current status of each vehicle (on duty when never set)."""
+
+    def get(self, vehicle_id: str) -> VehicleState | None: ...
+    def put(self, state: VehicleState) -> None: ...
+    def list(self) -> builtins.list[VehicleState]: ...
+
+
+class StopEventRepository(Protocol):
+    """Reports from stops: arrivals, completions, failures."""
+
+    def add(self, event: StopEvent) -> bool: ...
+    def for_order(self, order_id: str) -> builtins.list[StopEvent]: ...
+    def for_day(self, day: date) -> builtins.list[StopEvent]: ...
+
+
+class TrafficRepository(Protocol):
+    """Traffic incidents."""
+
+    def add(self, incident: TrafficIncident) -> None: ...
+    def get(self, incident_id: str) -> TrafficIncident | None: ...
+    def update(self, incident: TrafficIncident) -> None: ...
+    def active(self, moment: datetime) -> builtins.list[TrafficIncident]: ...
+
+
+class ExceptionRepository(Protocol):
+    """Exceptions and their options."""
+
+    def add(self, exception: OperationalException) -> None: ...
+    def get(self, exception_id: str) -> OperationalException | None: ...
+    def update(self, exception: OperationalException) -> None: ...
+    def list(
+        self, day: date | None = None, status: ExceptionStatus | None = None
+    ) -> builtins.list[OperationalException]: ...
+
+
+class EtaPredictionRepository(Protocol):
+    """Predicted arrivals, kept to measure ETA accuracy against actual arrivals."""
+
+    def add_many(self, predictions: Sequence[tuple[str, str, datetime, datetime]]) -> None: ...
+    def for_orders(
+        self, order_ids: Iterable[str]
+    ) -> builtins.list[tuple[str, datetime, datetime]]: ...
+
+
+class ReplanPolicyRepository(Protocol):
+    """Per trigger: apply re-plans by themselves, or wait for a dispatcher."""
+
+    def get(self, trigger: ReplanTrigger) -> tuple[ReplanMode, int | None] | None: ...
+    def put(self, trigger: ReplanTrigger, mode: ReplanMode, threshold_s: int | None) -> None: ...
+    def all(self) -> dict[ReplanTrigger, tuple[ReplanMode, int | None]]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; only it commits."""
 
@@ -148,6 +232,20 @@ class UnitOfWork(Protocol):
     def idempotency(self) -> IdempotencyRepository: ...
     @property
     def events(self) -> EventLog: ...
+    @property
+    def positions(self) -> PositionRepository: ...
+    @property
+    def vehicle_states(self) -> VehicleStateRepository: ...
+    @property
+    def stop_events(self) -> StopEventRepository: ...
+    @property
+    def traffic(self) -> TrafficRepository: ...
+    @property
+    def exceptions(self) -> ExceptionRepository: ...
+    @property
+    def eta_predictions(self) -> EtaPredictionRepository: ...
+    @property
+    def replan_policies(self) -> ReplanPolicyRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *args: object) -> None: ...

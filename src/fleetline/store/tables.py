@@ -195,3 +195,116 @@ idempotency_keys = sa.Table(
     sa.Column("response_body", sa.JSON, nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False, index=True),
 )
+
+# --- the live day ----------------------------------------------------------------------
+
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+"""An auto-incremented row number (SQLite only auto-increments INTEGER keys)."""
+
+positions = sa.Table(
+    "positions",
+    metadata,
+    sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+    sa.Column("vehicle_id", ID, sa.ForeignKey("vehicles.id"), nullable=False),
+    sa.Column("recorded_at", UtcDateTime, nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("speed_mps", sa.Float, nullable=True),
+    sa.Column("heading", sa.Float, nullable=True),
+    sa.Column("source", sa.String(20), nullable=False),
+    # A position is identified by its vehicle and device time: a repeat is a duplicate.
+    sa.UniqueConstraint("vehicle_id", "recorded_at"),
+)
+
+last_positions = sa.Table(
+    "last_positions",
+    metadata,
+    sa.Column("vehicle_id", ID, sa.ForeignKey("vehicles.id"), primary_key=True),
+    sa.Column("recorded_at", UtcDateTime, nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("speed_mps", sa.Float, nullable=True),
+    sa.Column("heading", sa.Float, nullable=True),
+    sa.Column("source", sa.String(20), nullable=False),
+)
+
+vehicle_states = sa.Table(
+    "vehicle_states",
+    metadata,
+    sa.Column("vehicle_id", ID, sa.ForeignKey("vehicles.id"), primary_key=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("since", UtcDateTime, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+)
+
+stop_events = sa.Table(
+    "stop_events",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("order_id", ID, sa.ForeignKey("orders.id"), nullable=False),
+    sa.Column("vehicle_id", ID, sa.ForeignKey("vehicles.id"), nullable=False),
+    sa.Column("type", sa.String(20), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("recorded_at", UtcDateTime, nullable=False),
+    sa.Column("reason", sa.String(30), nullable=True),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("proof", sa.Text, nullable=True),
+    # The same report sent twice (a retry, a replay) is one event.
+    sa.UniqueConstraint("order_id", "type", "at"),
+    sa.Index("ix_stop_events_vehicle_at", "vehicle_id", "at"),
+)
+
+traffic_incidents = sa.Table(
+    "traffic_incidents",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("area", sa.JSON, nullable=False),
+    sa.Column("factor", sa.Float, nullable=True),
+    sa.Column("starts_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("ends_at", UtcDateTime, nullable=True),
+    sa.Column("source", sa.String(50), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+exceptions = sa.Table(
+    "exceptions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("date", sa.Date, nullable=False, index=True),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("opened_at", UtcDateTime, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("vehicle_id", ID, nullable=True),
+    sa.Column("order_id", ID, nullable=True),
+    sa.Column("affected", sa.JSON, nullable=False),
+    sa.Column("options", sa.JSON, nullable=False),
+    sa.Column("options_ready_at", UtcDateTime, nullable=True),
+    sa.Column("resolved_at", UtcDateTime, nullable=True),
+    sa.Column("chosen_option_id", sa.String(64), nullable=True),
+    sa.Column("resolved_by", sa.String(200), nullable=True),
+    sa.Column("plan_id", ID, nullable=True),
+)
+
+eta_predictions = sa.Table(
+    "eta_predictions",
+    metadata,
+    sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
+    sa.Column("order_id", ID, sa.ForeignKey("orders.id"), nullable=False),
+    sa.Column("vehicle_id", ID, nullable=False),
+    sa.Column("predicted_at", UtcDateTime, nullable=False),
+    sa.Column("eta", UtcDateTime, nullable=False),
+    sa.Index("ix_eta_predictions_order_predicted", "order_id", "predicted_at"),
+)
+
+replan_policies = sa.Table(
+    "replan_policies",
+    metadata,
+    sa.Column("trigger", sa.String(30), primary_key=True),
+    sa.Column("mode", sa.String(10), nullable=False),
+    sa.Column("threshold_s", sa.Integer, nullable=True),
+)
