@@ -34,6 +34,14 @@ from fleetline.store.repositories import (
     TokenRepository,
     VehicleRepository,
 )
+from fleetline.store.repositories.exceptions import ExceptionRepository
+from fleetline.store.repositories.live import (
+    EtaPredictionRepository,
+    ReplanPolicyRepository,
+    StopEventRepository,
+    TrafficRepository,
+    VehicleStateRepository,
+)
 from fleetline.store.repositories.positions import PositionRepository
 
 
@@ -53,6 +61,8 @@ class SqlUnitOfWork:
     ----------
     depots, vehicles, drivers, clients, orders, plans, tokens, idempotency, events
         The repositories, valid inside the ``with`` block.
+    vehicle_states, stop_events, traffic, exceptions, eta_predictions, replan_policies
+        The live day's repositories, valid inside the ``with`` block.
     """
 
     depots: DepotRepository
@@ -65,6 +75,12 @@ class SqlUnitOfWork:
     idempotency: IdempotencyRepository
     events: EventLog
     positions: PositionRepository
+    vehicle_states: VehicleStateRepository
+    stop_events: StopEventRepository
+    traffic: TrafficRepository
+    exceptions: ExceptionRepository
+    eta_predictions: EtaPredictionRepository
+    replan_policies: ReplanPolicyRepository
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock | None = None) -> None:
         self._session_factory = session_factory
@@ -90,6 +106,12 @@ class SqlUnitOfWork:
         self.idempotency = IdempotencyRepository(session, now)
         self.events = EventLog(session, now)
         self.positions = PositionRepository(session, now)
+        self.vehicle_states = VehicleStateRepository(session, now)
+        self.stop_events = StopEventRepository(session, now)
+        self.traffic = TrafficRepository(session, now)
+        self.exceptions = ExceptionRepository(session, now)
+        self.eta_predictions = EtaPredictionRepository(session, now)
+        self.replan_policies = ReplanPolicyRepository(session, now)
         return self
 
     def __exit__(self, *args: object) -> None:
