@@ -42,6 +42,14 @@ class VehicleSpec:
     """Whether the vehicle leaves at ``shift_start_s`` (paid from then; waiting before
     the first stop counts). When ``False`` it may leave later to avoid waiting, as in
     VROOM; overtime then counts route duration beyond the shift's length."""
+    reload_depot: int | None = None
+    """Location where the vehicle may stop once to load goods (``None``: it cannot)."""
+    reload_s: int = 0
+    """Time to load at ``reload_depot`` (also spent there when the route starts there)."""
+    loads_at_start: bool = True
+    """Whether the vehicle starts where goods are loaded. When ``False`` (a truck out in
+    the field) it can serve :attr:`JobSpec.at_depot` jobs only after a visit to
+    ``reload_depot``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +71,12 @@ class JobSpec:
     required: bool = False
     pickup: tuple[int, ...] = ()
     """Load collected at the job (same dimensions as ``demand``); empty means none."""
+    at_depot: bool = False
+    """Whether the goods wait at a depot (not on a truck): a vehicle out in the field must
+    load them first (see :attr:`VehicleSpec.loads_at_start`)."""
+    window_penalties: tuple[int, ...] = ()
+    """Cost of serving in each of ``time_windows`` (empty: none), taken off the prize of
+    an optional job: used to make late windows possible but dearer."""
 
 
 @dataclass(slots=True)
@@ -100,6 +114,8 @@ class RouteResult:
     load: tuple[int, ...]
     overtime_s: int
     cost: int
+    reloads: tuple[tuple[int, int], ...] = ()
+    """Visits to the reload depot: (number of visits served before it, arrival)."""
 
 
 @dataclass(frozen=True, slots=True)

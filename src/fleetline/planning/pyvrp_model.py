@@ -104,6 +104,12 @@ def priority_prizes(problem: RoutingProblem, jobs: Sequence[JobSpec]) -> dict[in
     return {p: base * factor ** (PRIORITY_LEVELS - p) for p in range(1, PRIORITY_LEVELS + 1)}
 
 
+def _prize(job: JobSpec, window: int, prizes: dict[int, int]) -> int:
+    """The prize of serving optional ``job`` in its ``window``-th window (at least 1)."""
+    penalty = job.window_penalties[window] if window < len(job.window_penalties) else 0
+    return max(1, prizes[job.priority] - penalty)
+
+
 def _vehicle_key(vehicle: VehicleSpec) -> tuple[object, ...]:
     return (
         vehicle.start,
@@ -118,6 +124,9 @@ def _vehicle_key(vehicle: VehicleSpec) -> tuple[object, ...]:
         vehicle.cost_per_second,
         vehicle.overtime_cost_per_second,
         vehicle.fixed_start,
+        vehicle.reload_depot,
+        vehicle.reload_s,
+        vehicle.loads_at_start,
     )
 
 
@@ -128,14 +137,24 @@ def _vehicle_type(
     skills: Sequence[str],
     skill_room: Sequence[int],
     name: str,
+    depot_goods: int = 0,
 ) -> VehicleType:
     skill_capacity = [
         room if s in vehicle.skills else 0 for s, room in zip(skills, skill_room, strict=True)
     ]
+    extra: dict[str, Any] = {}
+    goods: list[int] = []
+    if depot_goods:
+        goods = [depot_goods]
+        unloaded = [0] * (len(vehicle.capacity) + len(skills))
+        extra["initial_load"] = [*unloaded, 0 if vehicle.loads_at_start else depot_goods]
+    if vehicle.reload_depot is not None:
+        extra["reload_depots"] = [depot_of[vehicle.reload_depot]]
+        extra["max_reloads"] = 1
     shift = vehicle.shift_end_s - vehicle.shift_start_s
     return VehicleType(
         num_available=count,
-        capacity=[*vehicle.capacity, *skill_capacity],
+        capacity=[*vehicle.capacity, *skill_capacity, *goods],
         start_depot=depot_of[vehicle.start],
         end_depot=depot_of[vehicle.end],
         fixed_cost=vehicle.fixed_cost,
@@ -150,6 +169,7 @@ def _vehicle_type(
         max_overtime=vehicle.max_overtime_s,
         unit_overtime_cost=vehicle.overtime_cost_per_second,
         name=name,
+        **extra,
     )
 
 
@@ -171,11 +191,19 @@ def build_data(problem: RoutingProblem, jobs: Sequence[JobSpec]) -> tuple[Proble
     size = int(problem.durations.shape[0])
     locations = [Location(x=0.0, y=0.0, name=str(i)) for i in range(size)]
 
+    reloads = {v.reload_depot for v in problem.vehicles if v.reload_depot is not None}
     depot_locations = sorted(
-        {v.start for v in problem.vehicles} | {v.end for v in problem.vehicles}
+        {v.start for v in problem.vehicles} | {v.end for v in problem.vehicles} | reloads
     )
     depot_of = {loc: i for i, loc in enumerate(depot_locations)}
-    depots = [Depot(location=loc, name=f"depot@{loc}") for loc in depot_locations]
+    loading = {
+        loc: max(v.reload_s for v in problem.vehicles if v.reload_depot == loc) for loc in reloads
+    }
+    depots = [
+        Depot(location=loc, service_duration=loading.get(loc, 0), name=f"depot@{loc}")
+        for loc in depot_locations
+    ]
+    depot_goods = sum(1 for job in jobs if job.at_depot)
 
     skills = tuple(sorted({s for job in jobs for s in job.skills}))
     skill_room = [max(1, sum(1 for job in jobs if s in job.skills)) for s in skills]
@@ -185,7 +213,9 @@ def build_data(problem: RoutingProblem, jobs: Sequence[JobSpec]) -> tuple[Proble
         groups_by_key.setdefault(_vehicle_key(vehicle), []).append(index)
     type_vehicles = tuple(tuple(members) for members in groups_by_key.values())
     vehicle_types = [
-        _vehicle_type(problem.vehicles[m[0]], len(m), depot_of, skills, skill_room, f"type{t}")
+        _vehicle_type(
+            problem.vehicles[m[0]], len(m), depot_of, skills, skill_room, f"type{t}", depot_goods
+        )
         for t, m in enumerate(type_vehicles)
     ]
 
@@ -197,6 +227,7 @@ def build_data(problem: RoutingProblem, jobs: Sequence[JobSpec]) -> tuple[Proble
     job_clients: list[tuple[int, ...]] = []
     for j, job in enumerate(jobs):
         skill_demand = [1 if s in job.skills else 0 for s in skills]
+        goods = [1 if job.at_depot else 0] if depot_goods else []
         group: int | None = None
         if len(job.time_windows) > 1:
             group = len(groups)
@@ -207,12 +238,15 @@ def build_data(problem: RoutingProblem, jobs: Sequence[JobSpec]) -> tuple[Proble
             clients.append(
                 Client(
                     location=job.location,
-                    delivery=[*job.demand, *skill_demand],
-                    pickup=[*(job.pickup or (0,) * len(job.demand)), *([0] * len(skills))],
+                    delivery=[*job.demand, *skill_demand, *goods],
+                    pickup=[
+                        *(job.pickup or (0,) * len(job.demand)),
+                        *([0] * (len(skills) + len(goods))),
+                    ],
                     service_duration=job.service_s,
                     tw_early=early,
                     tw_late=late,
-                    prize=0 if job.required else prizes[job.priority],
+                    prize=0 if job.required else _prize(job, w, prizes),
                     required=job.required and group is None,
                     group=group,
                     name=job.id,

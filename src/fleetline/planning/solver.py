@@ -17,6 +17,7 @@ import time
 
 import pyvrp
 from pyvrp import ProblemData, Solution
+from pyvrp._pyvrp import Activity, ActivityType
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
 from fleetline.planning.problem import (
@@ -64,8 +65,12 @@ def _initial_solution(
         t = type_of.get(route.vehicle_id)
         if t is None or used.get(t, 0) >= len(maps.type_vehicles[t]):
             continue
-        visits: list[int] = []
-        for visit in route.visits:
+        reload_at = {before for before, _ in route.reloads}
+        reload_depots = data.vehicle_type(t).reload_depots
+        activities: list[Activity] = []
+        for k, visit in enumerate(route.visits):
+            if k in reload_at and reload_depots:
+                activities.append(Activity(ActivityType.DEPOT, reload_depots[0]))
             j = job_index.get(visit.job_id)
             if j is None:
                 continue
@@ -78,11 +83,18 @@ def _initial_solution(
                 ),
                 0,
             )
-            visits.append(maps.job_clients[j][choice])
-        if visits:
+            activities.append(Activity(ActivityType.CLIENT, maps.job_clients[j][choice]))
+        if any(a.is_client() for a in activities):
             used[t] = used.get(t, 0) + 1
-            routes.append(pyvrp.Route(data, visits, t))
+            routes.append(pyvrp.Route(data, _trimmed(activities), t))
     return Solution(data, routes)
+
+
+def _trimmed(activities: list[Activity]) -> list[Activity]:
+    """Drop reload visits with no client after them (they only cost time)."""
+    while activities and not activities[-1].is_client():
+        activities = activities[:-1]
+    return activities
 
 
 def _violation(route: pyvrp.Route) -> int:
@@ -98,24 +110,34 @@ def _repair(best: Solution, data: ProblemData, maps: ModelMaps) -> Solution:
     """
     routes: list[pyvrp.Route] = []
     for route in best.routes():
-        visits = [a.idx for a in route.schedule() if a.is_client()]
+        schedule = route.schedule()
+        # Keep reload visits (inner depot activities) where they are.
+        steps = [
+            Activity(ActivityType.CLIENT if a.is_client() else ActivityType.DEPOT, a.idx)
+            for a in schedule[1 : len(schedule) - 1]
+        ]
         vehicle_type = route.vehicle_type()
         current = route
         while not current.is_feasible():
-            options = [c for c in visits if not maps.jobs[maps.client_job[c]].required]
+            options = [
+                a.idx
+                for a in steps
+                if a.is_client() and not maps.jobs[maps.client_job[a.idx]].required
+            ]
             if not options:
                 break
 
             def score(
-                client: int, visits: list[int] = visits, vehicle_type: int = vehicle_type
+                client: int, steps: list[Activity] = steps, vehicle_type: int = vehicle_type
             ) -> tuple[int, int]:
-                rest = [c for c in visits if c != client]
-                trial = pyvrp.Route(data, rest, vehicle_type)
+                rest = [a for a in steps if not (a.is_client() and a.idx == client)]
+                trial = pyvrp.Route(data, _trimmed(rest), vehicle_type)
                 return _violation(trial), -maps.jobs[maps.client_job[client]].priority
 
-            visits.remove(min(options, key=score))
-            current = pyvrp.Route(data, visits, vehicle_type)
-        if visits:
+            dropped = min(options, key=score)
+            steps = _trimmed([a for a in steps if not (a.is_client() and a.idx == dropped)])
+            current = pyvrp.Route(data, steps, vehicle_type)
+        if any(a.is_client() for a in steps):
             routes.append(current)
     return Solution(data, routes)
 
@@ -125,8 +147,12 @@ def _route_result(
 ) -> RouteResult:
     load = list(route.delivery()[:dims])
     visits: list[VisitResult] = []
-    for activity in route.schedule():
+    reloads: list[tuple[int, int]] = []
+    schedule = route.schedule()
+    for position, activity in enumerate(schedule):
         if not activity.is_client():
+            if 0 < position < len(schedule) - 1:
+                reloads.append((len(visits), activity.start_time - activity.wait_duration))
             continue
         client = data.client(activity.idx)
         load = [
@@ -158,6 +184,7 @@ def _route_result(
         load=tuple(route.delivery()[:dims]),
         overtime_s=overtime,
         cost=cost,
+        reloads=tuple(reloads),
     )
 
 
