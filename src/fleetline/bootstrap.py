@@ -12,6 +12,7 @@ from functools import partial
 
 from sqlalchemy import Engine
 
+from fleetline.adapters.mqtt_positions import MqttPositionFeed
 from fleetline.bus import Context, MessageBus
 from fleetline.clock import Clock, SystemClock
 from fleetline.domain import commands, events
@@ -19,6 +20,7 @@ from fleetline.network.base import TravelTimes
 from fleetline.operations import master_data, orders, plans
 from fleetline.operations.planning_service import PlanningService
 from fleetline.operations.ports import UnitOfWork
+from fleetline.operations.telemetry import record_positions
 from fleetline.settings import Settings
 from fleetline.store.database import make_engine, make_session_factory
 from fleetline.store.migrate import upgrade
@@ -38,9 +40,12 @@ class Services:
     bus: MessageBus
     travel_times: TravelTimes
     planning: PlanningService
+    mqtt: MqttPositionFeed | None = None
 
     def close(self) -> None:
         """Stop the workers and release the database."""
+        if self.mqtt is not None:
+            self.mqtt.stop()
         self.planning.close()
         self.engine.dispose()
 
@@ -104,6 +109,7 @@ def bootstrap(
             commands.RequestPlan: plans.request_plan,
             commands.ImportPlan: plans.make_import_plan(planning.time_sequences),
             commands.DispatchPlan: plans.dispatch_plan,
+            commands.RecordPositions: record_positions,
         },
         event_handlers={events.PlanRequested: [planning.on_plan_requested]},
     )
@@ -111,4 +117,8 @@ def bootstrap(
         resumed = planning.recover()
         if resumed:
             log.info("resuming %d unfinished solves", len(resumed))
-    return Services(settings, clock, engine, uow_factory, bus, travel_times, planning)
+    mqtt = None
+    if settings.mqtt_url:
+        mqtt = MqttPositionFeed(settings.mqtt_url, bus.handle)
+        mqtt.start()
+    return Services(settings, clock, engine, uow_factory, bus, travel_times, planning, mqtt)

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     )
     smtp_url: str | None = None
     sms_url: str | None = None
+    mqtt_url: str | None = Field(
+        default=None,
+        description="MQTT broker to take positions from (`mqtt://host:1883`); none: no feed.",
+    )
     public_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080

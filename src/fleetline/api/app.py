@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from fleetline import __version__
 from fleetline.api.errors import install_error_handlers
-from fleetline.api.routers import master_data, orders, plans
+from fleetline.api.routers import master_data, orders, plans, telemetry
 from fleetline.bootstrap import Services
 
 
@@ -25,6 +25,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(master_data.router)
     app.include_router(orders.router)
     app.include_router(plans.router)
+    app.include_router(telemetry.router)
 
     @app.get("/health", tags=["system"])
     def health() -> dict[str, Any]:

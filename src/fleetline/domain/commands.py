@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 
 from fleetline.domain.model import (
     Contact,
@@ -127,3 +127,25 @@ class DispatchPlan(Command):
     """Make a ready plan version the live plan of its day and send drivers their routes."""
 
     plan_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PositionReport:
+    """One position as a device or client sent it (device time), before it is stored."""
+
+    vehicle_id: str
+    location: Location
+    recorded_at: datetime
+    speed_mps: float | None = None
+    heading: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordPositions(Command):
+    """Store a batch of positions: all valid or none stored; repeats are counted, not errors.
+
+    ``source`` tells where the batch came from (``api``, ``osmand``, ``mqtt``...).
+    """
+
+    positions: tuple[PositionReport, ...]
+    source: str = "api"

@@ -192,3 +192,11 @@ class PlanRevised(Event):
     trigger: str
     changed_vehicles: tuple[str, ...]
     moved_orders: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PositionsReceived(Event):
+    """A batch of positions was stored; ``vehicle_ids`` are the trucks it brought news of."""
+
+    vehicle_ids: tuple[str, ...]
+    accepted: int
