@@ -20,7 +20,7 @@ from fleetline.network.base import TravelTimes
 from fleetline.operations import master_data, orders, plans
 from fleetline.operations.planning_service import PlanningService
 from fleetline.operations.ports import UnitOfWork
-from fleetline.operations.telemetry import record_positions
+from fleetline.operations.telemetry import make_record_positions
 from fleetline.settings import Settings
 from fleetline.store.database import make_engine, make_session_factory
 from fleetline.store.migrate import upgrade
@@ -109,7 +109,7 @@ def bootstrap(
             commands.RequestPlan: plans.request_plan,
             commands.ImportPlan: plans.make_import_plan(planning.time_sequences),
             commands.DispatchPlan: plans.dispatch_plan,
-            commands.RecordPositions: record_positions,
+            commands.RecordPositions: make_record_positions(),
         },
         event_handlers={events.PlanRequested: [planning.on_plan_requested]},
     )

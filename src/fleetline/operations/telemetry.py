@@ -8,6 +8,8 @@ error, so devices can resend freely.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from fleetline.bus import Context
@@ -19,17 +21,55 @@ from fleetline.operations.ports import IngestResult, UnitOfWork
 MAX_CLOCK_AHEAD = timedelta(minutes=2)
 """How far ahead of the server's clock a device's time may be (clock drift)."""
 FEW_VEHICLES = 8
-"""Up to this many distinct trucks in a batch are looked up one by one; more, all at once."""
+"""Up to this many unknown ids in a batch are looked up one by one; more, all at once."""
 
 
-def _known_vehicles(uow: UnitOfWork, vehicle_ids: set[str]) -> set[str]:
-    if len(vehicle_ids) <= FEW_VEHICLES:
-        return {v for v in vehicle_ids if uow.vehicles.get(v) is not None}
-    return {v.id for v in uow.vehicles.list()} & vehicle_ids
+class KnownVehicles:
+    """The trucks known to exist, so that a batch asks the store only about new ids.
+
+    Vehicles are never deleted (positions and plans refer to them), so a truck once seen
+    stays known; a truck added by another process is found on its first position.
+    """
+
+    def __init__(self) -> None:
+        self._known: set[str] = set()
+        self._lock = threading.Lock()
+
+    def unknown(self, uow: UnitOfWork, vehicle_ids: set[str]) -> set[str]:
+        """Return the ids among ``vehicle_ids`` of no stored vehicle."""
+        with self._lock:
+            asked = vehicle_ids - self._known
+        if not asked:
+            return set()
+        if len(asked) <= FEW_VEHICLES:
+            found = {v for v in asked if uow.vehicles.get(v) is not None}
+        else:
+            found = {v.id for v in uow.vehicles.list()} & asked
+        with self._lock:
+            self._known |= found
+        return asked - found
+
+
+Handler = Callable[[commands.RecordPositions, UnitOfWork, Context], IngestResult]
+
+
+def make_record_positions() -> Handler:
+    """Return the handler of :class:`RecordPositions`, with its own :class:`KnownVehicles`."""
+    known = KnownVehicles()
+
+    def handler(
+        command: commands.RecordPositions, uow: UnitOfWork, context: Context
+    ) -> IngestResult:
+        return record_positions(command, uow, context, known)
+
+    return handler
 
 
 def record_positions(
-    command: commands.RecordPositions, uow: UnitOfWork, context: Context
+    command: commands.RecordPositions,
+    uow: UnitOfWork,
+    context: Context,
+    known: KnownVehicles | None = None,
 ) -> IngestResult:
     """Store a batch of positions, all of it or none, and tell the live picture.
 
@@ -42,6 +82,8 @@ def record_positions(
     context
         Its clock stamps ``received_at`` and bounds how far in the future a device's time
         may be.
+    known
+        Trucks already known to exist; without it, every truck of the batch is looked up.
 
     Returns
     -------
@@ -59,11 +101,11 @@ def record_positions(
     now = context.clock.now()
     latest_allowed = now + MAX_CLOCK_AHEAD
     reports = command.positions
-    known = _known_vehicles(uow, {r.vehicle_id for r in reports})
+    unknown = (known or KnownVehicles()).unknown(uow, {r.vehicle_id for r in reports})
     positions: list[Position] = []
     for index, report in enumerate(reports):
         prefix = f"positions[{index}]"
-        if report.vehicle_id not in known:
+        if report.vehicle_id in unknown:
             raise NotFound("vehicle", report.vehicle_id, field=f"{prefix}.vehicle_id")
         try:
             position = Position(

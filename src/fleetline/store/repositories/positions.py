@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from fleetline.domain.live import Position
@@ -22,11 +22,39 @@ from fleetline.operations.ports import IngestResult
 from fleetline.store import tables as t
 from fleetline.store.repositories.base import Repository, integrity_error, storable
 
-ROWS_PER_STATEMENT = 1000
-"""Positions written by one ``INSERT`` (9 values each: well below both databases' limits)."""
-
 LATEST_COLUMNS = ("recorded_at", "received_at", "lat", "lon", "speed_mps", "heading", "source")
 """What a newer position overwrites in ``last_positions``."""
+
+_PG_ARRAYS = ", ".join(
+    f"CAST(:{name} AS {kind}[])"
+    for name, kind in zip(
+        ("vehicle_id", *LATEST_COLUMNS),
+        (
+            "varchar",
+            "timestamptz",
+            "timestamptz",
+            "float8",
+            "float8",
+            "float8",
+            "float8",
+            "varchar",
+        ),
+        strict=True,
+    )
+)
+_PG_COLUMNS = ", ".join(("vehicle_id", *LATEST_COLUMNS))
+PG_INSERT_POSITIONS = sa.text(
+    f"INSERT INTO positions ({_PG_COLUMNS}) SELECT * FROM unnest({_PG_ARRAYS}) "
+    "ON CONFLICT (vehicle_id, recorded_at) DO NOTHING RETURNING vehicle_id, recorded_at"
+)
+"""PostgreSQL: a whole batch as one array per column, one short statement whatever its size."""
+PG_MOVE_LAST_POSITIONS = sa.text(
+    f"INSERT INTO last_positions ({_PG_COLUMNS}) SELECT * FROM unnest({_PG_ARRAYS}) "
+    "ON CONFLICT (vehicle_id) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in LATEST_COLUMNS)
+    + " WHERE last_positions.recorded_at < excluded.recorded_at RETURNING vehicle_id"
+)
+"""PostgreSQL: upsert the last positions, only where the new one is later."""
 
 
 def _row(position: Position) -> dict[str, Any]:
@@ -57,11 +85,17 @@ def _position(row: sa.RowMapping) -> Position:
 class PositionRepository(Repository):
     """Positions of the fleet: the full track and the last position per vehicle."""
 
-    def _insert(self, table: sa.Table) -> Any:
-        """Return the dialect's ``INSERT`` that knows ``ON CONFLICT``."""
-        if self._session.get_bind().dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
+    def _postgresql(self) -> bool:
+        return self._session.get_bind().dialect.name == "postgresql"
+
+    def _execute_batch(
+        self, rows: list[dict[str, Any]], postgresql_statement: sa.TextClause, other: Any
+    ) -> list[Any]:
+        """Run a batch statement; on PostgreSQL as columns of arrays, elsewhere executemany."""
+        if self._postgresql():
+            columns = {name: [row[name] for row in rows] for name in rows[0]}
+            return list(self._session.execute(postgresql_statement, columns))
+        return list(self._session.execute(other, rows))
 
     def ingest(self, positions: Sequence[Position]) -> IngestResult:
         """Store new positions, skip the ones already stored, move last positions forward.
@@ -90,23 +124,22 @@ class PositionRepository(Repository):
             unique.setdefault((position.vehicle_id, position.recorded_at), _row(position))
         # A fixed order keeps concurrent writers from locking rows in opposite orders.
         rows = storable([unique[key] for key in sorted(unique)])
-        accepted: list[dict[str, Any]] = []
+        if not rows:
+            return IngestResult(accepted=0, duplicates=len(positions), moved=0)
         columns = t.positions.c
+        # Elsewhere (SQLite): one statement, many parameter sets, sent as multi-row VALUES;
+        # RETURNING names what was inserted, skipped rows return nothing.
+        sqlite_statement = (
+            sqlite.insert(t.positions)
+            .on_conflict_do_nothing(index_elements=["vehicle_id", "recorded_at"])
+            .returning(columns.vehicle_id, columns.recorded_at)
+        )
         try:
-            for start in range(0, len(rows), ROWS_PER_STATEMENT):
-                chunk = rows[start : start + ROWS_PER_STATEMENT]
-                statement = (
-                    self._insert(t.positions)
-                    .values(chunk)
-                    .on_conflict_do_nothing(index_elements=["vehicle_id", "recorded_at"])
-                    .returning(columns.vehicle_id, columns.recorded_at)
-                )
-                stored = {(r[0], r[1]) for r in self._session.execute(statement)}
-                accepted.extend(
-                    row for row in chunk if (row["vehicle_id"], row["recorded_at"]) in stored
-                )
+            returned = self._execute_batch(rows, PG_INSERT_POSITIONS, sqlite_statement)
         except IntegrityError as exc:
             raise integrity_error(exc, "position") from exc
+        stored = {(r[0], r[1]) for r in returned}
+        accepted = [row for row in rows if (row["vehicle_id"], row["recorded_at"]) in stored]
         moved = self._move_last_positions(accepted)
         return IngestResult(
             accepted=len(accepted), duplicates=len(positions) - len(accepted), moved=moved
@@ -121,14 +154,15 @@ class PositionRepository(Repository):
                 latest[row["vehicle_id"]] = row
         if not latest:
             return 0
-        insert = self._insert(t.last_positions).values([latest[v] for v in sorted(latest)])
+        insert = sqlite.insert(t.last_positions)
         excluded = insert.excluded
-        statement = insert.on_conflict_do_update(
+        sqlite_statement = insert.on_conflict_do_update(
             index_elements=["vehicle_id"],
             set_={name: excluded[name] for name in LATEST_COLUMNS},
             where=t.last_positions.c.recorded_at < excluded.recorded_at,
         ).returning(t.last_positions.c.vehicle_id)
-        return len(self._session.execute(statement).all())
+        rows = [latest[vehicle_id] for vehicle_id in sorted(latest)]
+        return len(self._execute_batch(rows, PG_MOVE_LAST_POSITIONS, sqlite_statement))
 
     def last(self, vehicle_id: str) -> Position | None:
         """The latest position of the vehicle by device time, or ``None``."""
