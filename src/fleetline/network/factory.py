@@ -10,6 +10,12 @@ from fleetline.network.base import TravelTimes
 from fleetline.network.cache import CachedTravelTimes
 from fleetline.network.crowflies import DEFAULT_SPEED_PROFILE_KMH, CrowFliesTravelTimes
 from fleetline.network.region import Algorithm
+from fleetline.network.traffic import (
+    DEFAULT_CLOSURE_FACTOR,
+    DEFAULT_MIN_INTERVAL_S,
+    NowSource,
+    TrafficAwareTravelTimes,
+)
 
 
 def travel_times_for(
@@ -24,7 +30,11 @@ def travel_times_for(
     circuity: float = 1.3,
     speed_profile_kmh: Sequence[float] = DEFAULT_SPEED_PROFILE_KMH,
     timezone: tzinfo = UTC,
-) -> CachedTravelTimes:
+    traffic: bool = True,
+    closure_factor: float = DEFAULT_CLOSURE_FACTOR,
+    min_interval_s: float = DEFAULT_MIN_INTERVAL_S,
+    clock: NowSource | None = None,
+) -> CachedTravelTimes | TrafficAwareTravelTimes:
     """Return the cached travel-time provider for a deployment.
 
     Parameters
@@ -39,11 +49,21 @@ def travel_times_for(
         Passed to :class:`~fleetline.network.osrm_engine.OsrmTravelTimes` (region given).
     circuity, speed_profile_kmh, timezone
         Passed to :class:`~fleetline.network.crowflies.CrowFliesTravelTimes` (no region).
+    traffic
+        Follow traffic incidents (fed through ``update``); see
+        :class:`~fleetline.network.traffic.TrafficAwareTravelTimes`.
+    closure_factor, min_interval_s, clock
+        Passed to :class:`~fleetline.network.traffic.TrafficAwareTravelTimes`; with a
+        region, a held change is applied by a timer thread once ``min_interval_s`` is over.
 
     Returns
     -------
-    CachedTravelTimes
-        The provider wrapped in a matrix cache; ``.provider`` is the inner one.
+    CachedTravelTimes or TrafficAwareTravelTimes
+        With ``traffic``, the traffic-aware provider with the matrix cache *in front* of
+        its traffic: the cache keys every matrix by the traffic version and is emptied on
+        every change, so a matrix from before an incident update is never served.
+        Without, the plain provider in a matrix cache. Either way ``.provider`` is the
+        provider without traffic or cache, and ``.stats`` the cache's counters.
 
     Raises
     ------
@@ -63,6 +83,17 @@ def travel_times_for(
     else:
         provider = CrowFliesTravelTimes(
             circuity=circuity, speed_profile_kmh=speed_profile_kmh, timezone=timezone
+        )
+    if traffic:
+        return TrafficAwareTravelTimes(
+            provider,
+            closure_factor=closure_factor,
+            min_interval_s=min_interval_s,
+            clock=clock,
+            background=region is not None,
+            cache_cells=cache_cells,
+            cache_precision=cache_precision,
+            bucket_minutes=bucket_minutes,
         )
     return CachedTravelTimes(
         provider,
