@@ -126,9 +126,8 @@ def run_vroom(inst: Instance, time_limit_s: float, seed: int) -> Run:
 
 def run_fleetline(inst: Instance, time_limit_s: float, seed: int) -> Run:
     """Fleetline's planner, fed through its public problem types only."""
-    from fleetline.planning.solver import solve
-
     from fleetline.planning.problem import JobSpec, RoutingProblem, VehicleSpec
+    from fleetline.planning.solver import solve
 
     t0 = time.perf_counter()
     open_, close = (int(x) for x in inst.windows[0])
