@@ -39,15 +39,18 @@ class KnownVehicles:
         """Return the ids among ``vehicle_ids`` of no stored vehicle."""
         with self._lock:
             asked = vehicle_ids - self._known
+        # Text with NUL characters is never stored (and PostgreSQL cannot compare it).
+        impossible = {v for v in asked if "\x00" in v}
+        asked -= impossible
         if not asked:
-            return set()
+            return impossible
         if len(asked) <= FEW_VEHICLES:
             found = {v for v in asked if uow.vehicles.get(v) is not None}
         else:
             found = {v.id for v in uow.vehicles.list()} & asked
         with self._lock:
             self._known |= found
-        return asked - found
+        return (asked - found) | impossible
 
 
 Handler = Callable[[commands.RecordPositions, UnitOfWork, Context], IngestResult]

@@ -67,6 +67,8 @@ def test_bad_positions_name_the_field_and_store_nothing(api: Api, trucks: Trucks
         answer = api.post(PATH, {"positions": [*good, bad]})
         assert answer.status_code == 422, (field, answer.text)
         assert answer.json()["error"]["details"][0]["field"] == field
+    nul = api.post(PATH, {"positions": [*good, ping("veh\x00", 4)]})
+    assert nul.json()["error"]["details"][0]["field"] == "positions[3].vehicle_id"
     assert api.post(PATH, {"positions": []}).status_code == 422
     naive = ping(trucks.own, 1) | {"recorded_at": "2026-11-25T16:00:00"}
     assert api.post(PATH, {"positions": [naive]}).status_code == 422
