@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date
 from functools import partial
 
 from sqlalchemy import Engine
@@ -16,8 +17,13 @@ from fleetline.adapters.mqtt_positions import MqttPositionFeed
 from fleetline.bus import Context, MessageBus
 from fleetline.clock import Clock, SystemClock
 from fleetline.domain import commands, events
+from fleetline.domain.snapshot import RemainingStop
 from fleetline.network.base import TravelTimes
-from fleetline.operations import master_data, orders, plans
+from fleetline.operations import live_day, master_data, orders, plans
+from fleetline.operations.eta import forecast
+from fleetline.operations.exception_options import exception_finders
+from fleetline.operations.exceptions import ExceptionService, make_resolve_exception, stop_of
+from fleetline.operations.live_service import LiveService
 from fleetline.operations.planning_service import PlanningService
 from fleetline.operations.ports import UnitOfWork
 from fleetline.operations.telemetry import make_record_positions
@@ -40,12 +46,16 @@ class Services:
     bus: MessageBus
     travel_times: TravelTimes
     planning: PlanningService
+    live: LiveService
+    exceptions: ExceptionService
     mqtt: MqttPositionFeed | None = None
 
     def close(self) -> None:
         """Stop the workers and release the database."""
         if self.mqtt is not None:
             self.mqtt.stop()
+        self.live.close()
+        self.exceptions.close()
         self.planning.close()
         self.engine.dispose()
 
@@ -64,6 +74,7 @@ def bootstrap(
     travel_times: TravelTimes | None = None,
     migrate: bool = True,
     recover: bool = True,
+    live_refresh: bool = True,
 ) -> Services:
     """Build the services of one Fleetline process.
 
@@ -79,6 +90,8 @@ def bootstrap(
         Bring the database schema up to date first.
     recover
         Take up again the solves a stopped server left unfinished.
+    live_refresh
+        Keep the live picture fresh in a background thread (tests refresh on demand).
     """
     settings = settings or Settings()
     clock = clock or SystemClock()
@@ -96,6 +109,16 @@ def bootstrap(
         processes=settings.solver_processes,
         default_time_limit_s=settings.solver_time_limit_s,
     )
+    live = LiveService(
+        uow_factory, clock, travel_times, forecast, today=partial(local_today, uow_factory, clock)
+    )
+
+    def stop_lookup(order_id: str) -> RemainingStop | None:
+        with uow_factory() as uow:
+            return stop_of(uow, order_id)
+
+    finders = exception_finders(travel_times, settings.options_time_limit_s, stop_lookup)
+    exceptions = ExceptionService(uow_factory, context, live, finders)
     bus = MessageBus(
         uow_factory=uow_factory,
         context=context,
@@ -110,15 +133,49 @@ def bootstrap(
             commands.ImportPlan: plans.make_import_plan(planning.time_sequences),
             commands.DispatchPlan: plans.dispatch_plan,
             commands.RecordPositions: make_record_positions(),
+            commands.ReportStopEvent: live_day.report_stop_event,
+            commands.ReportVehicleEvent: live_day.report_vehicle_event,
+            commands.ReportTrafficIncident: live_day.report_traffic_incident,
+            commands.ResolveException: make_resolve_exception(travel_times, forecast),
         },
-        event_handlers={events.PlanRequested: [planning.on_plan_requested]},
+        event_handlers={
+            events.PlanRequested: [planning.on_plan_requested],
+            **{kind: [live.on_event] for kind in LIVE_EVENTS},
+        },
     )
+    bus.event_handlers[events.VehicleStatusChanged].append(exceptions.on_vehicle_status)
+    bus.event_handlers[events.StopReported].append(exceptions.on_stop_reported)
+    exceptions.publish = bus.publish
     if recover:
         resumed = planning.recover()
         if resumed:
             log.info("resuming %d unfinished solves", len(resumed))
+    if live_refresh:
+        live.start()
     mqtt = None
     if settings.mqtt_url:
         mqtt = MqttPositionFeed(settings.mqtt_url, bus.handle)
         mqtt.start()
-    return Services(settings, clock, engine, uow_factory, bus, travel_times, planning, mqtt)
+    return Services(
+        settings, clock, engine, uow_factory, bus, travel_times, planning, live, exceptions, mqtt
+    )
+
+
+LIVE_EVENTS: tuple[type[events.Event], ...] = (
+    events.PositionsReceived,
+    events.PlanDispatched,
+    events.PlanRevised,
+    events.OrderChanged,
+    events.StopReported,
+    events.VehicleStatusChanged,
+    events.TrafficIncidentReported,
+)
+"""Events after which the live picture is recomputed."""
+
+
+def local_today(uow_factory: Callable[[], UnitOfWork], clock: Clock) -> date:
+    """Today's date where the company works (its first depot's time zone; UTC without one)."""
+    with uow_factory() as uow:
+        depots = uow.depots.list()
+    zone = depots[0].zone if depots else UTC
+    return clock.now().astimezone(zone).date()

@@ -133,7 +133,7 @@ class MessageBus:
                 try:
                     subscriber(event)
                 except Exception:
-                    log.exception("handler %s failed on %s", subscriber, event.kind)
+                    log.exception("handler %s failed on %s", subscriber, event.type_name)
 
 
 def _replay(stored: IdempotencyRecord, request: IdempotentRequest) -> Replayed:

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     port: int = 8080
     solver_time_limit_s: float = Field(default=10.0, gt=0, le=3600)
     solver_processes: int = Field(default=1, ge=0, le=8)
+    options_time_limit_s: float = Field(
+        default=2.0, gt=0, le=60, description="Seconds each what-if option may search."
+    )
     tile_url: str | None = None
 
     def base_url(self) -> str:

@@ -47,7 +47,12 @@ def test_no_request_makes_a_server_error(fuzzed_services: Services) -> None:
     documented shape naming what is wrong."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(fuzzed_services))
     headers = {"Authorization": f"Bearer {TOKEN['admin']}"}
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # The live stream never ends by design; it is tested on its own.
+    operations = [
+        result.ok()
+        for result in schema.get_all_operations()
+        if not result.ok().path.endswith("/live/stream")
+    ]
     assert len(operations) >= 12
 
     calls = dict.fromkeys(GenerationMode, 0)

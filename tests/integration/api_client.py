@@ -59,7 +59,11 @@ class Api:
 def api(database_url: str) -> Iterator[Api]:
     settings = Settings(database_url=database_url, solver_processes=0, solver_time_limit_s=1.0)
     services = bootstrap(
-        settings, clock=FixedClock(START), travel_times=CrowFliesTravelTimes(), recover=False
+        settings,
+        clock=FixedClock(START),
+        travel_times=CrowFliesTravelTimes(),
+        recover=False,
+        live_refresh=False,
     )
     tokens: dict[Role, str] = {}
     driver_id = None

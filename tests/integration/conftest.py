@@ -90,3 +90,8 @@ def uow_factory(
         return SqlUnitOfWork(session_factory, clock)
 
     return make
+
+
+from .api_client import api, company  # noqa: E402  (fixtures shared by the API tests)
+
+__all__ = ["api", "company"]

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from fleetline import __version__
 from fleetline.api.errors import install_error_handlers
-from fleetline.api.routers import master_data, orders, plans, telemetry
+from fleetline.api.routers import exceptions, live, master_data, measures, orders, plans, telemetry
 from fleetline.bootstrap import Services
 
 
@@ -26,6 +26,9 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(orders.router)
     app.include_router(plans.router)
     app.include_router(telemetry.router)
+    app.include_router(live.router)
+    app.include_router(measures.router)
+    app.include_router(exceptions.router)
 
     @app.get("/health", tags=["system"])
     def health() -> dict[str, Any]:

@@ -6,6 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from fleetline.domain.live import (
+    Area,
+    FailureReason,
+    IncidentKind,
+    StopEventType,
+    VehicleEventType,
+)
 from fleetline.domain.model import (
     Contact,
     Location,
@@ -130,6 +137,46 @@ class DispatchPlan(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReportStopEvent(Command):
+    """A driver, device or dispatcher reports arrival, completion or failure at a stop.
+
+    ``vehicle_id`` is the reporter's vehicle when known (a driver's token, a device); the
+    report is refused when the stop is on another truck.
+    """
+
+    order_id: str
+    type: StopEventType
+    at: datetime
+    vehicle_id: str | None = None
+    reason: FailureReason | None = None
+    note: str = ""
+    proof: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportVehicleEvent(Command):
+    """A vehicle broke down, runs late, resumed, or goes on or off duty."""
+
+    vehicle_id: str
+    type: VehicleEventType
+    at: datetime
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportTrafficIncident(Command):
+    """A closure or a slowdown of an area, from now or a given time, until an end or not."""
+
+    kind: IncidentKind
+    area: Area
+    starts_at: datetime
+    ends_at: datetime | None = None
+    factor: float | None = None
+    source: str = "api"
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class PositionReport:
     """One position as a device or client sent it (device time), before it is stored."""
 
@@ -149,3 +196,12 @@ class RecordPositions(Command):
 
     positions: tuple[PositionReport, ...]
     source: str = "api"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolveException(Command):
+    """Apply one of an exception's options (``option_id``), or dismiss it (``None``)."""
+
+    exception_id: str
+    option_id: str | None
+    by: str

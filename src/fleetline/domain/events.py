@@ -17,7 +17,7 @@ class Event:
     occurred_at: datetime
 
     @property
-    def kind(self) -> str:
+    def type_name(self) -> str:
         """The event's type name as written to the log."""
         return type(self).__name__
 

@@ -388,6 +388,7 @@ class PlanSource(enum.StrEnum):
 
     OPTIMIZED = "optimized"
     IMPORTED = "imported"
+    REVISED = "revised"
 
 
 @dataclass(frozen=True, slots=True)

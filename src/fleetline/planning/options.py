@@ -67,9 +67,13 @@ class _WhatIf:
 
 
 def _pool() -> Executor:
-    """Two worker processes, started on first use and kept for later options."""
+    """Two worker processes, started on first use and kept for later options.
+
+    They come from a fork server: forking the server process itself, which runs threads
+    (the API, the live refresher), could copy a lock held by another thread.
+    """
     if not _POOL:
-        context = multiprocessing.get_context("fork")
+        context = multiprocessing.get_context("forkserver")
         _POOL.append(ProcessPoolExecutor(max_workers=2, mp_context=context))
     return _POOL[0]
 

@@ -41,7 +41,7 @@ EVERY_EVENT: list[events.Event] = [
 def test_every_event_serialises_and_back(event: events.Event) -> None:
     """Each event class survives the generic JSON payload."""
     payload = event_to_payload(event)
-    assert event_from_payload(event.kind, event.occurred_at, payload) == event
+    assert event_from_payload(event.type_name, event.occurred_at, payload) == event
 
 
 def test_events_commit_with_the_state_change(uow: SqlUnitOfWork, clock: FixedClock) -> None:

@@ -40,7 +40,7 @@ class EventLog(Repository):
             self._session.execute(
                 sa.insert(t.events).values(
                     seq=next_seq,
-                    type=event.kind,
+                    type=event.type_name,
                     occurred_at=event.occurred_at,
                     recorded_at=recorded_at,
                     payload=ser.event_to_payload(event),

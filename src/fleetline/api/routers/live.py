@@ -1,0 +1,231 @@
+"""The live day: stop and vehicle reports, traffic incidents, the live picture and feed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from fleetline.api.deps import PLANNERS, STAFF, IdempotencyKey, ServicesDep, execute, require
+from fleetline.api.errors import ApiError
+from fleetline.api.schemas import ERROR_RESPONSES, LocationBody
+from fleetline.api.schemas_live import (
+    IncidentIn,
+    IncidentOut,
+    StopEventIn,
+    StopEventOut,
+    VehicleEventIn,
+    VehicleStateOut,
+)
+from fleetline.bootstrap import Services
+from fleetline.domain import commands
+from fleetline.domain.access import ApiToken, Role
+from fleetline.domain.errors import InvalidField
+from fleetline.domain.live import (
+    Area,
+    FailureReason,
+    IncidentKind,
+    StopEventType,
+    TrafficIncident,
+    VehicleEventType,
+    VehicleState,
+)
+from fleetline.domain.model import Location
+from fleetline.operations.live_day import StopReportOutcome
+from fleetline.operations.live_view import live_document
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, tags=["live day"])
+Reporter = Annotated[ApiToken, Depends(require(*PLANNERS, Role.DRIVER))]
+Planner = Annotated[ApiToken, Depends(require(*PLANNERS))]
+Reader = Annotated[ApiToken, Depends(require(*STAFF))]
+KEEP_ALIVE_S = 15.0
+
+
+def drivers_vehicle(services: Services, token: ApiToken) -> str | None:
+    """The vehicle a driver token may act for (``None`` for other roles)."""
+    if token.role is not Role.DRIVER:
+        return None
+    with services.uow_factory() as uow:
+        driver = uow.drivers.get(token.driver_id or "")
+    if driver is None or driver.vehicle_id is None:
+        raise ApiError(403, "forbidden", "this driver has no vehicle today")
+    return driver.vehicle_id
+
+
+@router.post("/stops/{stop_id}/events", response_model=StopEventOut)
+def report_stop_event(
+    stop_id: str,
+    body: StopEventIn,
+    request: Request,
+    services: ServicesDep,
+    token: Reporter,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Arrived, completed or failed (with a reason) at a stop; a replay changes nothing."""
+    own = drivers_vehicle(services, token)
+    if own is not None and body.vehicle_id not in (None, own):
+        raise ApiError(403, "forbidden", "a driver reports only for their own vehicle")
+    command = commands.ReportStopEvent(
+        order_id=stop_id,
+        type=StopEventType(body.type),
+        at=body.at,
+        vehicle_id=own or body.vehicle_id,
+        reason=FailureReason(body.reason) if body.reason else None,
+        note=body.note,
+        proof=body.proof,
+    )
+
+    def render(outcome: StopReportOutcome) -> tuple[int, dict[str, Any]]:
+        return 200, {
+            "order_id": outcome.order.id,
+            "vehicle_id": outcome.vehicle_id,
+            "state": outcome.order.state.value,
+            "applied": outcome.applied,
+            "duplicate": outcome.duplicate,
+        }
+
+    return execute(
+        services, token, command, render, request=request, body=body, idempotency_key=key
+    )
+
+
+@router.post("/vehicles/{vehicle_id}/events", response_model=VehicleStateOut)
+def report_vehicle_event(
+    vehicle_id: str,
+    body: VehicleEventIn,
+    request: Request,
+    services: ServicesDep,
+    token: Reporter,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A breakdown, a delay, resumed, off or on duty."""
+    own = drivers_vehicle(services, token)
+    if own is not None and own != vehicle_id:
+        raise ApiError(403, "forbidden", "a driver reports only for their own vehicle")
+    command = commands.ReportVehicleEvent(
+        vehicle_id=vehicle_id, type=VehicleEventType(body.type), at=body.at, note=body.note
+    )
+
+    def render(state: VehicleState) -> tuple[int, dict[str, Any]]:
+        return 200, {
+            "vehicle_id": state.vehicle_id,
+            "status": state.status.value,
+            "since": state.since.isoformat(),
+            "note": state.note,
+        }
+
+    return execute(
+        services, token, command, render, request=request, body=body, idempotency_key=key
+    )
+
+
+def _area(body: IncidentIn) -> Area:
+    area = body.area
+    if area.polygon is not None:
+        if area.center is not None or area.radius_m is not None:
+            raise InvalidField("area", "give either center and radius_m, or a polygon")
+        return Area(polygon=tuple(Location(p.lat, p.lon) for p in area.polygon))
+    if area.center is None or area.radius_m is None:
+        raise InvalidField("area", "give center and radius_m, or a polygon")
+    return Area(center=Location(area.center.lat, area.center.lon), radius_m=area.radius_m)
+
+
+def incident_body(incident: TrafficIncident) -> dict[str, Any]:
+    """A traffic incident as the API shows it."""
+    area = incident.area
+    shape: dict[str, Any] = (
+        {"polygon": [LocationBody(lat=p.lat, lon=p.lon).model_dump() for p in area.polygon]}
+        if area.polygon
+        else {
+            "center": {"lat": area.center.lat, "lon": area.center.lon} if area.center else None,
+            "radius_m": area.radius_m,
+        }
+    )
+    return {
+        "id": incident.id,
+        "kind": incident.kind.value,
+        "area": shape,
+        "factor": incident.factor,
+        "starts_at": incident.starts_at.isoformat(),
+        "ends_at": incident.ends_at.isoformat() if incident.ends_at else None,
+        "note": incident.note,
+    }
+
+
+@router.post("/traffic/incidents", status_code=201, response_model=IncidentOut)
+def report_incident(
+    body: IncidentIn,
+    request: Request,
+    services: ServicesDep,
+    token: Planner,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A closure or slowdown of an area: travel times and ETAs follow within seconds."""
+    if body.kind == "slowdown" and body.factor is None:
+        raise InvalidField("factor", "a slowdown needs a factor above 1")
+    if body.kind == "closure" and body.factor is not None:
+        raise InvalidField("factor", "a closure has no factor")
+    command = commands.ReportTrafficIncident(
+        kind=IncidentKind(body.kind),
+        area=_area(body),
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        factor=body.factor,
+        source=f"api:{token.name}"[:50],
+        note=body.note,
+    )
+    return execute(
+        services,
+        token,
+        command,
+        lambda i: (201, incident_body(i)),
+        request=request,
+        body=body,
+        idempotency_key=key,
+    )
+
+
+@router.get("/live")
+def live(
+    services: ServicesDep,
+    token: Reader,
+    day: Annotated[date | None, Query(alias="date", description="Today when not given.")] = None,
+) -> dict[str, Any]:
+    """Every vehicle: position, status, remaining stops with ETA and risk."""
+    return live_document(services.live.picture(day))
+
+
+@router.get("/live/stream", response_class=StreamingResponse)
+async def live_stream(request: Request, services: ServicesDep, token: Reader) -> StreamingResponse:
+    """The same picture as server-sent events.
+
+    First a ``snapshot`` event, then one ``live`` event per refresh that changed something
+    (vehicles, stops, stops done), and a keep-alive comment every 15 s.
+    """
+    subscription = services.live.subscribe()
+    first = await asyncio.to_thread(lambda: live_document(services.live.picture()))
+
+    async def events() -> AsyncIterator[str]:
+        try:
+            yield f"event: snapshot\ndata: {json.dumps(first)}\n\n"
+            while not await request.is_disconnected():
+                try:
+                    message = await asyncio.to_thread(subscription.messages.get, True, KEEP_ALIVE_S)
+                except queue.Empty:
+                    yield ": keep-alive\n\n"
+                    continue
+                yield f"event: live\ndata: {json.dumps(message)}\n\n"
+        finally:
+            services.live.unsubscribe(subscription)
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,298 @@
+"""Exceptions: a disruption opens one; a dispatcher's choice applies one of its options.
+
+Options are computed off the request path, and the chosen one is applied as a new version
+of the live plan.
+
+The time from the event to options ready, and to the decision, is recorded on the
+exception and in the event log: it is the figure our users are measured by.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date
+
+from fleetline.bus import Context
+from fleetline.domain import commands, events
+from fleetline.domain.errors import Conflict, NotFound
+from fleetline.domain.live import (
+    AffectedOrder,
+    ExceptionKind,
+    ExceptionOption,
+    ExceptionStatus,
+    OperationalException,
+    Risk,
+)
+from fleetline.domain.snapshot import DaySnapshot, RemainingStop
+from fleetline.network.base import TravelTimes
+from fleetline.operations.live_service import LiveService
+from fleetline.operations.ports import UnitOfWork
+from fleetline.operations.revisions import Forecaster, Revision, revise
+
+log = logging.getLogger(__name__)
+
+OptionsFinder = Callable[[DaySnapshot, OperationalException], list[ExceptionOption]]
+"""Computes ranked options for an exception from the snapshot of its day."""
+
+
+class ExceptionService:
+    """Opens exceptions on disruptions and computes their options in the background.
+
+    Parameters
+    ----------
+    uow_factory, context
+        Storage and clock.
+    live
+        The live picture (for affected orders' ETAs and risk, and the snapshot).
+    finders
+        The options finder of each kind of exception.
+    publish
+        Hands events stored outside a command (opened, options ready) to subscribers.
+    """
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        context: Context,
+        live: LiveService,
+        finders: Mapping[ExceptionKind, OptionsFinder],
+        publish: Callable[[list[events.Event]], None] = lambda _events: None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._context = context
+        self._live = live
+        self._finders = dict(finders)
+        self.publish = publish
+        self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="options")
+        self._pending: list[Future[None]] = []
+
+    # --- what opens an exception ---------------------------------------------------------
+
+    def on_vehicle_status(self, event: events.VehicleStatusChanged) -> None:
+        """A breakdown opens an exception for the truck's remaining stops."""
+        if event.status != "broken_down":
+            return
+        picture = self._live.refresh()
+        run = picture.snapshot.run_of(event.vehicle_id)
+        if run is None or not run.remaining:
+            return
+        name = run.vehicle.name
+        self.open(
+            ExceptionKind.BREAKDOWN,
+            picture.snapshot.date,
+            f"{name} broke down with {len(run.remaining)} stops to go"
+            + (f": {event.note}" if event.note else ""),
+            run.remaining,
+            vehicle_id=event.vehicle_id,
+        )
+
+    def on_stop_reported(self, event: events.StopReported) -> None:
+        """A failed delivery opens an exception for that order."""
+        if event.type != "failed":
+            return
+        with self._uow_factory() as uow:
+            order = uow.orders.get(event.order_id)
+            stop = stop_of(uow, event.order_id)
+        if order is None or stop is None:
+            return
+        picture = self._live.refresh(order.date)
+        reason = (event.reason or "other").replace("_", " ")
+        self.open(
+            ExceptionKind.FAILED_DELIVERY,
+            picture.snapshot.date,
+            f"Delivery {order.reference or order.id} failed: {reason}",
+            (stop,),
+            vehicle_id=event.vehicle_id,
+            order_id=order.id,
+        )
+
+    # --- opening and options -------------------------------------------------------------
+
+    def open(
+        self,
+        kind: ExceptionKind,
+        day: date,
+        summary: str,
+        stops: tuple[RemainingStop, ...],
+        *,
+        vehicle_id: str | None = None,
+        order_id: str | None = None,
+    ) -> OperationalException:
+        """Store a new open exception and start computing its options."""
+        forecasts = self._live.picture(day).forecasts
+        with self._uow_factory() as uow:
+            clients = {c.id: c for c in uow.clients.get_many({s.client_id for s in stops})}
+            affected = tuple(
+                AffectedOrder(
+                    order_id=stop.order_id,
+                    client_id=stop.client_id,
+                    client_name=clients[stop.client_id].name if stop.client_id in clients else "",
+                    priority=stop.priority,
+                    eta=forecasts[stop.order_id].eta if stop.order_id in forecasts else None,
+                    window_end=(stop.promised_window or stop.time_windows[-1]).end,
+                    risk=forecasts[stop.order_id].risk if stop.order_id in forecasts else Risk.LATE,
+                )
+                for stop in sorted(stops, key=lambda s: (s.priority, s.order_id))
+            )
+            exception = OperationalException(
+                id=self._context.ids("exc"),
+                kind=kind,
+                status=ExceptionStatus.OPEN,
+                opened_at=self._context.clock.now(),
+                date=day,
+                summary=summary,
+                vehicle_id=vehicle_id,
+                order_id=order_id,
+                affected=affected,
+            )
+            uow.exceptions.add(exception)
+            uow.record(
+                events.ExceptionOpened(
+                    occurred_at=exception.opened_at,
+                    exception_id=exception.id,
+                    kind=kind.value,
+                    vehicle_id=vehicle_id,
+                    affected_orders=tuple(a.order_id for a in affected),
+                )
+            )
+            uow.commit()
+            self.publish(uow.collect_new_events())
+        self._pending.append(self._workers.submit(self.compute_options, exception.id))
+        return exception
+
+    def compute_options(self, exception_id: str) -> None:
+        """Compute, rank and store the options of an exception."""
+        with self._uow_factory() as uow:
+            exception = uow.exceptions.get(exception_id)
+        if exception is None or exception.status is not ExceptionStatus.OPEN:
+            return
+        finder = self._finders.get(exception.kind)
+        options: list[ExceptionOption] = []
+        if finder is not None:
+            try:
+                options = finder(self._live.refresh(exception.date).snapshot, exception)
+            except Exception:
+                log.exception("options for exception %s failed", exception_id)
+        now = self._context.clock.now()
+        with self._uow_factory() as uow:
+            current = uow.exceptions.get(exception_id)
+            if current is None or current.status is not ExceptionStatus.OPEN:
+                return
+            uow.exceptions.update(
+                dataclasses.replace(current, options=tuple(options), options_ready_at=now)
+            )
+            uow.record(
+                events.ExceptionOptionsReady(
+                    occurred_at=now,
+                    exception_id=exception_id,
+                    options=len(options),
+                    seconds_after_event=(now - current.opened_at).total_seconds(),
+                )
+            )
+            uow.commit()
+            self.publish(uow.collect_new_events())
+
+    def wait(self) -> None:
+        """Wait until every option computation started so far has finished."""
+        while self._pending:
+            self._pending.pop(0).result()
+
+    def close(self) -> None:
+        """Stop computing options."""
+        self._workers.shutdown(wait=True, cancel_futures=True)
+
+
+def stop_of(uow: UnitOfWork, order_id: str) -> RemainingStop | None:
+    """An order as a stop to place (e.g. a failed delivery to try again), or ``None``."""
+    order = uow.orders.get(order_id)
+    if order is None:
+        return None
+    client = uow.clients.get(order.client_id)
+    return RemainingStop(
+        order_id=order.id,
+        client_id=order.client_id,
+        location=order.location,
+        time_windows=order.time_windows,
+        service_s=order.service_s,
+        demand=order.demand,
+        required_skills=order.required_skills,
+        priority=client.priority if client else 3,
+        state=order.state,
+    )
+
+
+def make_resolve_exception(
+    travel_times: TravelTimes, forecaster: Forecaster
+) -> Callable[[commands.ResolveException, UnitOfWork, Context], OperationalException]:
+    """Return the handler that applies a chosen option (or dismisses the exception)."""
+
+    def resolve_exception(
+        command: commands.ResolveException, uow: UnitOfWork, context: Context
+    ) -> OperationalException:
+        exception = uow.exceptions.get(command.exception_id)
+        if exception is None:
+            raise NotFound("exception", command.exception_id)
+        if exception.status is not ExceptionStatus.OPEN:
+            raise Conflict(f"exception {exception.id} is already {exception.status.value}")
+        now = context.clock.now()
+        plan_id = None
+        if command.option_id is None:
+            status = ExceptionStatus.DISMISSED
+        else:
+            option = next((o for o in exception.options if o.id == command.option_id), None)
+            if option is None:
+                raise NotFound("option", command.option_id, field="option_id")
+            revision = revision_of(option, exception)
+            plan_id = revise(uow, context, exception.date, revision, travel_times, forecaster).id
+            status = ExceptionStatus.RESOLVED
+        resolved = dataclasses.replace(
+            exception,
+            status=status,
+            resolved_at=now,
+            chosen_option_id=command.option_id,
+            resolved_by=command.by,
+            plan_id=plan_id,
+        )
+        uow.exceptions.update(resolved)
+        uow.record(
+            events.ExceptionResolved(
+                occurred_at=now,
+                exception_id=exception.id,
+                option_id=command.option_id,
+                plan_id=plan_id,
+                seconds_after_event=(now - exception.opened_at).total_seconds(),
+                by=command.by,
+            )
+        )
+        return resolved
+
+    return resolve_exception
+
+
+def revision_of(option: ExceptionOption, exception: OperationalException) -> Revision:
+    """The revision an option stands for: new sequences per vehicle, orders postponed."""
+    raw_routes = option.changes.get("routes", {})
+    routes = (
+        {str(v): [str(o) for o in seq] for v, seq in raw_routes.items()}
+        if isinstance(raw_routes, dict)
+        else {}
+    )
+    if exception.kind is ExceptionKind.BREAKDOWN and exception.vehicle_id is not None:
+        routes.setdefault(exception.vehicle_id, [])
+    raw_postponed = option.changes.get("postponed", [])
+    postponed = [str(o) for o in raw_postponed] if isinstance(raw_postponed, list) else []
+    raw_unassigned = option.changes.get("unassigned", [])
+    unserved = [
+        str(item["order_id"])
+        for item in (raw_unassigned if isinstance(raw_unassigned, list) else [])
+        if isinstance(item, dict) and "order_id" in item
+    ]
+    return Revision(
+        routes=routes,
+        postponed=postponed,
+        unserved=[o for o in unserved if o not in postponed],
+        trigger=f"exception:{exception.kind}",
+    )

@@ -1,0 +1,275 @@
+"""The live picture: positions, remaining stops, ETAs and risk, kept warm in memory.
+
+The store is the truth; this is a cache that a restart rebuilds. Events mark a day as
+changed; a refresher thread recomputes changed days at most once per interval (and every
+day it knows at least every ``max_age_s``, because ETAs move with time alone), records
+sampled predictions for the accuracy figures, and publishes what changed, in one batch per
+refresh, to its subscribers (the live feed, the consoles).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from fleetline.clock import Clock
+from fleetline.domain.events import Event
+from fleetline.domain.live import StopForecast
+from fleetline.domain.snapshot import DaySnapshot
+from fleetline.network.base import TravelTimes
+from fleetline.operations.ports import UnitOfWork
+from fleetline.operations.snapshot import build_snapshot
+
+log = logging.getLogger(__name__)
+
+Forecaster = Callable[[DaySnapshot, TravelTimes], Mapping[str, StopForecast]]
+
+PREDICTION_EVERY = timedelta(minutes=5)
+"""How often a stop's predicted arrival is written down for the accuracy figures."""
+MATERIAL_ETA_CHANGE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True, slots=True)
+class LivePicture:
+    """A day as it stands: the snapshot and every remaining stop's forecast."""
+
+    snapshot: DaySnapshot
+    forecasts: Mapping[str, StopForecast]
+    computed_at: datetime
+    version: int
+
+
+@dataclass(slots=True)
+class Subscription:
+    """A subscriber's queue of batches; a slow subscriber loses old batches, never blocks."""
+
+    messages: queue.Queue[dict[str, Any]] = field(default_factory=lambda: queue.Queue(256))
+
+    def offer(self, message: dict[str, Any]) -> None:
+        """Queue ``message``, dropping the oldest when full."""
+        while True:
+            try:
+                self.messages.put_nowait(message)
+                return
+            except queue.Full:
+                with contextlib.suppress(queue.Empty):
+                    self.messages.get_nowait()
+
+
+class LiveService:
+    """Keeps each day's live picture and tells subscribers what changed.
+
+    Parameters
+    ----------
+    uow_factory
+        Opens a unit of work.
+    clock
+        The clock (simulations pass their own).
+    travel_times
+        Travel times (traffic-aware when configured).
+    forecaster
+        Computes every remaining stop's ETA and risk from a snapshot.
+    today
+        Returns the current delivery day.
+    """
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        travel_times: TravelTimes,
+        forecaster: Forecaster,
+        today: Callable[[], date],
+        *,
+        interval_s: float = 1.0,
+        max_age_s: float = 30.0,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._travel_times = travel_times
+        self._forecaster = forecaster
+        self.today = today
+        self._interval_s = interval_s
+        self._max_age = timedelta(seconds=max_age_s)
+        self._pictures: dict[date, LivePicture] = {}
+        self._dirty: set[date] = set()
+        self._recorded: dict[str, tuple[datetime, datetime]] = {}
+        self._pace: dict[str, float] = {}
+        self._subscriptions: list[Subscription] = []
+        self._lock = threading.RLock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._version = 0
+
+    # --- reading -----------------------------------------------------------------------
+
+    def picture(self, day: date | None = None) -> LivePicture:
+        """Return the day's picture, computing it first if it is missing or changed."""
+        day = day or self.today()
+        with self._lock:
+            known = self._pictures.get(day)
+            fresh = known is not None and day not in self._dirty
+        if known is not None and fresh:
+            return known
+        return self.refresh(day)
+
+    # --- changes -----------------------------------------------------------------------
+
+    def on_event(self, event: Event) -> None:
+        """Mark the day an event concerns (today, and the event's own date) as changed."""
+        days = {self.today()}
+        event_day = getattr(event, "date", None)
+        if isinstance(event_day, date):
+            days.add(event_day)
+        with self._lock:
+            self._dirty.update(days)
+        self._wake.set()
+
+    def set_pace(self, vehicle_id: str, pace: float) -> None:
+        """Use ``pace`` for a vehicle's remaining legs from the next refresh on."""
+        with self._lock:
+            self._pace[vehicle_id] = pace
+
+    def refresh(self, day: date | None = None) -> LivePicture:
+        """Recompute the day's picture now, record predictions, and publish the changes."""
+        day = day or self.today()
+        now = self._clock.now()
+        with self._lock:
+            self._dirty.discard(day)
+            pace = dict(self._pace)
+        with self._uow_factory() as uow:
+            snapshot = build_snapshot(uow, day, now, pace)
+            forecasts = self._forecaster(snapshot, self._travel_times)
+            samples = self._samples(forecasts, now)
+            if samples:
+                uow.eta_predictions.add_many(samples)
+                uow.commit()
+        with self._lock:
+            previous = self._pictures.get(day)
+            self._version += 1
+            picture = LivePicture(snapshot, forecasts, now, self._version)
+            self._pictures[day] = picture
+            subscribers = list(self._subscriptions)
+        message = changes(previous, picture)
+        if message is not None:
+            for subscription in subscribers:
+                subscription.offer(message)
+        return picture
+
+    def _samples(
+        self, forecasts: Mapping[str, StopForecast], now: datetime
+    ) -> list[tuple[str, str, datetime, datetime]]:
+        samples = []
+        with self._lock:
+            for order_id, forecast in forecasts.items():
+                last = self._recorded.get(order_id)
+                if (
+                    last is None
+                    or now - last[0] >= PREDICTION_EVERY
+                    or abs(forecast.eta - last[1]) >= MATERIAL_ETA_CHANGE
+                ):
+                    self._recorded[order_id] = (now, forecast.eta)
+                    samples.append((order_id, forecast.vehicle_id, now, forecast.eta))
+        return samples
+
+    # --- subscribers -------------------------------------------------------------------
+
+    def subscribe(self) -> Subscription:
+        """Start receiving one message per refresh that changed something."""
+        subscription = Subscription()
+        with self._lock:
+            self._subscriptions.append(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        """Stop sending to ``subscription``."""
+        with self._lock:
+            if subscription in self._subscriptions:
+                self._subscriptions.remove(subscription)
+
+    # --- the refresher -----------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the refresher thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="live-refresh", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        """Stop the refresher thread."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(timeout=self._interval_s)
+            self._wake.clear()
+            if self._stopping.is_set():
+                return
+            now = self._clock.now()
+            with self._lock:
+                due = set(self._dirty) | {
+                    day
+                    for day, picture in self._pictures.items()
+                    if now - picture.computed_at >= self._max_age
+                }
+            for day in sorted(due):
+                try:
+                    self.refresh(day)
+                except Exception:
+                    log.exception("refreshing the live picture of %s failed", day)
+            self._stopping.wait(timeout=self._interval_s)
+
+
+def changes(previous: LivePicture | None, current: LivePicture) -> dict[str, Any] | None:
+    """Describe what changed between two pictures of a day, as one feed message.
+
+    Returns ``None`` when nothing a console shows has changed.
+    """
+    from fleetline.operations.live_view import stop_view, vehicle_view
+
+    old_vehicles = (
+        {
+            run.vehicle_id: vehicle_view(run, previous.forecasts)
+            for run in previous.snapshot.vehicles
+        }
+        if previous
+        else {}
+    )
+    vehicles = []
+    stops = []
+    for run in current.snapshot.vehicles:
+        view = vehicle_view(run, current.forecasts)
+        if old_vehicles.get(run.vehicle_id) != view:
+            vehicles.append(view)
+    old_forecasts = previous.forecasts if previous else {}
+    for order_id, forecast in current.forecasts.items():
+        old = old_forecasts.get(order_id)
+        if (
+            old is None
+            or old.risk is not forecast.risk
+            or abs(old.eta - forecast.eta) >= timedelta(seconds=60)
+        ):
+            stops.append(stop_view(forecast))
+    gone = sorted(set(old_forecasts) - set(current.forecasts))
+    if not vehicles and not stops and not gone:
+        return None
+    return {
+        "type": "live",
+        "date": current.snapshot.date.isoformat(),
+        "version": current.version,
+        "computed_at": current.computed_at.isoformat(),
+        "vehicles": vehicles,
+        "stops": stops,
+        "stops_done": gone,
+    }

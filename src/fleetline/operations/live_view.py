@@ -1,0 +1,80 @@
+"""Read views of the live picture, shaped for ``GET /api/v1/live`` and the live feed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from fleetline.domain.live import Risk, StopForecast
+from fleetline.domain.snapshot import VehicleRun
+
+if TYPE_CHECKING:
+    from fleetline.operations.live_service import LivePicture
+
+
+def stop_view(forecast: StopForecast) -> dict[str, Any]:
+    """One remaining stop: ETA, its promised window, risk and slack."""
+    return {
+        "order_id": forecast.order_id,
+        "vehicle_id": forecast.vehicle_id,
+        "sequence": forecast.sequence,
+        "eta": forecast.eta.isoformat(),
+        "service_start": forecast.service_start.isoformat(),
+        "window": {
+            "start": forecast.window_start.isoformat(),
+            "end": forecast.window_end.isoformat(),
+        },
+        "risk": forecast.risk.value,
+        "slack_s": forecast.slack_s,
+    }
+
+
+def vehicle_view(run: VehicleRun, forecasts: Mapping[str, StopForecast]) -> dict[str, Any]:
+    """One vehicle in brief: status, position, progress, load on board and lateness."""
+    own = [forecasts[stop.order_id] for stop in run.remaining if stop.order_id in forecasts]
+    risks = [forecast.risk for forecast in own]
+    return {
+        "vehicle_id": run.vehicle_id,
+        "name": run.vehicle.name,
+        "status": run.status.value,
+        "driver": run.driver_name,
+        "position": {
+            "lat": run.position.lat,
+            "lon": run.position.lon,
+            "recorded_at": run.position_at.isoformat() if run.position_at else None,
+        },
+        "stops_remaining": len(run.remaining),
+        "stops_completed": len(run.completed),
+        "stops_failed": len(run.failed),
+        "on_board": dict(run.on_board),
+        "late_stops": risks.count(Risk.LATE),
+        "at_risk_stops": risks.count(Risk.AT_RISK),
+        "max_lateness_s": max((forecast.lateness_s for forecast in own), default=0),
+        "pace": round(run.pace, 2),
+        "shift_end": run.shift_end.isoformat(),
+    }
+
+
+def live_document(picture: LivePicture) -> dict[str, Any]:
+    """The whole day: every vehicle with its remaining stops, ETAs and risk."""
+    snapshot = picture.snapshot
+    vehicles = []
+    for run in snapshot.vehicles:
+        view = vehicle_view(run, picture.forecasts)
+        view["remaining"] = [
+            {**stop_view(picture.forecasts[stop.order_id]), "state": stop.state.value}
+            if stop.order_id in picture.forecasts
+            else {"order_id": stop.order_id, "state": stop.state.value, "eta": None, "risk": None}
+            for stop in run.remaining
+        ]
+        vehicles.append(view)
+    return {
+        "date": snapshot.date.isoformat(),
+        "computed_at": picture.computed_at.isoformat(),
+        "version": picture.version,
+        "plan_id": snapshot.plan_id,
+        "plan_version": snapshot.plan_version,
+        "vehicles": vehicles,
+        "unplanned_orders": [stop.order_id for stop in snapshot.unplanned],
+        "incidents": [incident.id for incident in snapshot.incidents],
+    }
