@@ -75,7 +75,7 @@ def learn_pace(
         if math.isfinite(predicted)
         and math.isfinite(actual)
         and predicted >= MIN_LEG_S
-        and actual > 0
+        and actual >= 1.0  # under a second is a clock glitch, not a drive
     ]
     log_prior = math.log(prior)
     if not samples:
