@@ -27,6 +27,7 @@ from fleetline.operations.live_service import LiveService
 from fleetline.operations.planning_service import PlanningService
 from fleetline.operations.ports import UnitOfWork
 from fleetline.operations.telemetry import make_record_positions
+from fleetline.operations.traffic_feed import FollowsTraffic, TrafficFeed
 from fleetline.settings import Settings
 from fleetline.store.database import make_engine, make_session_factory
 from fleetline.store.migrate import upgrade
@@ -60,11 +61,14 @@ class Services:
         self.engine.dispose()
 
 
-def travel_times_from(settings: Settings) -> TravelTimes:
-    """Return the road network named by the settings, or crow-flies without one."""
+def travel_times_from(settings: Settings, clock: Clock) -> TravelTimes:
+    """Return the road network of the settings (crow-flies without one), with traffic.
+
+    Traffic incidents are read at the clock's time.
+    """
     from fleetline.network.factory import travel_times_for
 
-    return travel_times_for(settings.region)
+    return travel_times_for(settings.region, clock=clock)
 
 
 def bootstrap(
@@ -100,7 +104,7 @@ def bootstrap(
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     uow_factory: Callable[[], UnitOfWork] = partial(SqlUnitOfWork, session_factory, clock)
-    travel_times = travel_times or travel_times_from(settings)
+    travel_times = travel_times or travel_times_from(settings, clock)
     context = Context(clock=clock)
     planning = PlanningService(
         uow_factory,
@@ -109,8 +113,18 @@ def bootstrap(
         processes=settings.solver_processes,
         default_time_limit_s=settings.solver_time_limit_s,
     )
+    feed = (
+        TrafficFeed(uow_factory, clock, travel_times)
+        if isinstance(travel_times, FollowsTraffic)
+        else None
+    )
     live = LiveService(
-        uow_factory, clock, travel_times, forecast, today=partial(local_today, uow_factory, clock)
+        uow_factory,
+        clock,
+        travel_times,
+        forecast,
+        today=partial(local_today, uow_factory, clock),
+        before_refresh=feed.sync if feed else None,
     )
 
     def stop_lookup(order_id: str) -> RemainingStop | None:

@@ -15,7 +15,7 @@ from fleetline.api.app import create_app
 from fleetline.bootstrap import Services, bootstrap
 from fleetline.clock import FixedClock
 from fleetline.domain.access import Role
-from fleetline.network.crowflies import CrowFliesTravelTimes
+from fleetline.network.factory import travel_times_for
 from fleetline.operations.access import issue_token
 from fleetline.settings import Settings
 
@@ -58,10 +58,11 @@ class Api:
 @pytest.fixture
 def api(database_url: str) -> Iterator[Api]:
     settings = Settings(database_url=database_url, solver_processes=0, solver_time_limit_s=1.0)
+    clock = FixedClock(START)
     services = bootstrap(
         settings,
-        clock=FixedClock(START),
-        travel_times=CrowFliesTravelTimes(),
+        clock=clock,
+        travel_times=travel_times_for(None, clock=clock),
         recover=False,
         live_refresh=False,
     )

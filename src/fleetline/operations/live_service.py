@@ -77,6 +77,8 @@ class LiveService:
         Computes every remaining stop's ETA and risk from a snapshot.
     today
         Returns the current delivery day.
+    before_refresh
+        Called before each refresh (e.g. to bring traffic incidents into travel times).
     """
 
     def __init__(
@@ -89,6 +91,7 @@ class LiveService:
         *,
         interval_s: float = 1.0,
         max_age_s: float = 30.0,
+        before_refresh: Callable[[], object] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
@@ -107,6 +110,7 @@ class LiveService:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._version = 0
+        self._before_refresh = before_refresh
 
     # --- reading -----------------------------------------------------------------------
 
@@ -140,6 +144,8 @@ class LiveService:
     def refresh(self, day: date | None = None) -> LivePicture:
         """Recompute the day's picture now, record predictions, and publish the changes."""
         day = day or self.today()
+        if self._before_refresh is not None:
+            self._before_refresh()
         now = self._clock.now()
         with self._lock:
             self._dirty.discard(day)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -195,3 +196,78 @@ def test_the_live_picture_follows_the_day(day: Day) -> None:
     assert first not in [s["order_id"] for s in views[vehicle]["remaining"]]
     assert views[vehicle]["stops_completed"] == 1
     assert views[vehicle]["status"] == "broken_down"
+
+
+def test_a_traffic_slowdown_shows_in_the_etas(day: Day) -> None:
+    """A slowdown reported over the area a truck is heading into makes its next arrival
+    later at the next refresh; a slowdown elsewhere changes nothing."""
+    api = day.api
+    vehicle = sorted(day.routes)[0]
+    before = {
+        s["order_id"]: s
+        for v in api.get("/api/v1/live", date=DAY).json()["vehicles"]
+        for s in v.get("remaining", [])
+    }
+    first = day.routes[vehicle][0]
+    order = api.get(f"/api/v1/orders/{first}").json()
+    far_away = {
+        "kind": "slowdown",
+        "factor": 4,
+        "starts_at": at("08:00"),
+        "area": {"center": {"lat": 46.5, "lon": 8.5}, "radius_m": 1000},
+    }
+    assert api.post("/api/v1/traffic/incidents", far_away).status_code == 201
+    unchanged = {
+        s["order_id"]: s
+        for v in api.get("/api/v1/live", date=DAY).json()["vehicles"]
+        for s in v.get("remaining", [])
+    }
+    assert unchanged[first]["eta"] == before[first]["eta"]
+    around_stop = {
+        "kind": "slowdown",
+        "factor": 4,
+        "starts_at": at("08:00"),
+        "ends_at": at("12:00"),
+        "area": {"center": order["location"], "radius_m": 3000},
+    }
+    assert api.post("/api/v1/traffic/incidents", around_stop).status_code == 201
+    after = {
+        s["order_id"]: s
+        for v in api.get("/api/v1/live", date=DAY).json()["vehicles"]
+        for s in v.get("remaining", [])
+    }
+    assert datetime.fromisoformat(after[first]["eta"]) > datetime.fromisoformat(
+        before[first]["eta"]
+    )
+
+
+def test_the_live_stream_sends_the_picture_then_its_changes(day: Day) -> None:
+    """A console subscribes: it first gets the whole picture, then, after a stop is
+    completed, one batch naming that stop as done and its truck as changed."""
+    api = day.api
+    stop = day.stop_of(0)
+    vehicle = day.vehicle_of(stop)
+    api.services.live.refresh()
+    with api.client.stream(
+        "GET", "/api/v1/live/stream", headers=api.headers(Role.DISPATCHER)
+    ) as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        lines = stream.iter_lines()
+        events: list[tuple[str, dict[str, Any]]] = []
+        kind = ""
+        for line in lines:
+            if line.startswith("event: "):
+                kind = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                events.append((kind, json.loads(line.removeprefix("data: "))))
+                if kind == "snapshot":
+                    report(day, stop, "completed", "08:20")
+                    api.services.live.refresh()
+                else:
+                    break
+    (first_kind, snapshot), (second_kind, change) = events
+    assert first_kind == "snapshot"
+    assert {v["vehicle_id"] for v in snapshot["vehicles"]} >= set(day.routes)
+    assert second_kind == "live"
+    assert stop in change["stops_done"]
+    assert vehicle in [v["vehicle_id"] for v in change["vehicles"]]

@@ -45,6 +45,7 @@ Reporter = Annotated[ApiToken, Depends(require(*PLANNERS, Role.DRIVER))]
 Planner = Annotated[ApiToken, Depends(require(*PLANNERS))]
 Reader = Annotated[ApiToken, Depends(require(*STAFF))]
 KEEP_ALIVE_S = 15.0
+POLL_S = 0.5
 
 
 def drivers_vehicle(services: Services, token: ApiToken) -> str | None:
@@ -214,12 +215,17 @@ async def live_stream(request: Request, services: ServicesDep, token: Reader) ->
     async def events() -> AsyncIterator[str]:
         try:
             yield f"event: snapshot\ndata: {json.dumps(first)}\n\n"
+            quiet_s = 0.0
             while not await request.is_disconnected():
                 try:
-                    message = await asyncio.to_thread(subscription.messages.get, True, KEEP_ALIVE_S)
+                    message = await asyncio.to_thread(subscription.messages.get, True, POLL_S)
                 except queue.Empty:
-                    yield ": keep-alive\n\n"
+                    quiet_s += POLL_S
+                    if quiet_s >= KEEP_ALIVE_S:
+                        quiet_s = 0.0
+                        yield ": keep-alive\n\n"
                     continue
+                quiet_s = 0.0
                 yield f"event: live\ndata: {json.dumps(message)}\n\n"
         finally:
             services.live.unsubscribe(subscription)
