@@ -6,6 +6,7 @@ everything reaches the system through its commands, as an integrator's would.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -18,7 +19,11 @@ from fleetline.domain.model import Contact, Location, TimeWindow, VehicleCosts
 
 @dataclass(frozen=True, slots=True)
 class Area:
-    """Where the company works: a depot and a box its clients lie in."""
+    """Where the company works: a depot, a box its clients lie in, and its towns.
+
+    With ``towns`` (latitude, longitude, weight), clients lie around the towns (within a
+    few hundred metres, where the streets are), else anywhere in the box.
+    """
 
     name: str
     timezone: str
@@ -27,6 +32,8 @@ class Area:
     west: float
     north: float
     east: float
+    towns: tuple[tuple[float, float, float], ...] = ()
+    spread_m: float = 450.0
 
 
 LIECHTENSTEIN = Area(
@@ -37,6 +44,19 @@ LIECHTENSTEIN = Area(
     west=9.49,
     north=47.24,
     east=9.57,
+    towns=(
+        (47.1410, 9.5209, 3),  # Vaduz
+        (47.1650, 9.5095, 3),  # Schaan
+        (47.1070, 9.5270, 2),  # Triesen
+        (47.0660, 9.5020, 2),  # Balzers
+        (47.2107, 9.5222, 2),  # Eschen
+        (47.2197, 9.5442, 2),  # Mauren
+        (47.2380, 9.5250, 1),  # Ruggell
+        (47.2200, 9.5080, 1),  # Gamprin
+        (47.2311, 9.5470, 1),  # Schellenberg
+        (47.1180, 9.5430, 1),  # Triesenberg
+        (47.1850, 9.5440, 1),  # Planken
+    ),
 )
 
 _FIRST = (
@@ -132,9 +152,16 @@ class SeededCompany:
 
 
 def _point(rng: random.Random, area: Area) -> Location:
-    return Location(
-        round(rng.uniform(area.south, area.north), 6), round(rng.uniform(area.west, area.east), 6)
-    )
+    if not area.towns:
+        return Location(
+            round(rng.uniform(area.south, area.north), 6),
+            round(rng.uniform(area.west, area.east), 6),
+        )
+    lat, lon, _ = rng.choices(area.towns, weights=[t[2] for t in area.towns])[0]
+    metres_per_degree = 111_320.0
+    north = rng.gauss(0.0, area.spread_m) / metres_per_degree
+    east = rng.gauss(0.0, area.spread_m) / (metres_per_degree * math.cos(math.radians(lat)))
+    return Location(round(lat + north, 6), round(lon + east, 6))
 
 
 def vehicle_commands(spec: CompanySpec, depot_id: str) -> list[commands.CreateVehicle]:
