@@ -24,6 +24,7 @@ from fleetline.operations.eta import forecast
 from fleetline.operations.exception_options import exception_finders
 from fleetline.operations.exceptions import ExceptionService, make_resolve_exception, stop_of
 from fleetline.operations.live_service import LiveService
+from fleetline.operations.pace_tracker import PaceTracker
 from fleetline.operations.planning_service import PlanningService
 from fleetline.operations.ports import UnitOfWork
 from fleetline.operations.telemetry import make_record_positions
@@ -159,6 +160,8 @@ def bootstrap(
     )
     bus.event_handlers[events.VehicleStatusChanged].append(exceptions.on_vehicle_status)
     bus.event_handlers[events.StopReported].append(exceptions.on_stop_reported)
+    pace = PaceTracker(uow_factory, travel_times, live.set_pace)
+    bus.event_handlers[events.StopReported].insert(0, pace.on_stop_reported)
     exceptions.publish = bus.publish
     if recover:
         resumed = planning.recover()

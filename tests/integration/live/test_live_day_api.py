@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from fleetline.domain.access import Role
+from fleetline.domain.model import Location
 from fleetline.operations.access import issue_token
 
 from ..api_client import DAY
@@ -271,3 +272,21 @@ def test_the_live_stream_sends_the_picture_then_its_changes(day: Day) -> None:
     assert second_kind == "live"
     assert stop in change["stops_done"]
     assert vehicle in [v["vehicle_id"] for v in change["vehicles"]]
+
+
+def test_a_slow_driver_gets_a_slower_pace(day: Day) -> None:
+    """A driver who takes three times the predicted time between two stops gets a pace
+    above 1 in the live picture, which stretches the rest of that truck's day."""
+    api = day.api
+    vehicle = sorted(day.routes)[0]
+    first, second = day.routes[vehicle][:2]
+    locations = [api.get(f"/api/v1/orders/{o}").json()["location"] for o in (first, second)]
+    points = [Location(p["lat"], p["lon"]) for p in locations]
+    predicted_s = int(api.services.travel_times.matrix(points).durations[0, 1])
+    left = MORNING - timedelta(seconds=3 * predicted_s + 60)
+    report(day, first, "completed", left.strftime("%H:%M"))
+    reached = left + timedelta(seconds=3 * predicted_s)
+    report(day, second, "arrived", reached.strftime("%H:%M"))
+    views = {v["vehicle_id"]: v for v in api.get("/api/v1/live", date=DAY).json()["vehicles"]}
+    assert views[vehicle]["pace"] > 1.1
+    assert views[sorted(day.routes)[1]]["pace"] == 1.0
