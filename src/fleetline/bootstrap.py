@@ -20,7 +20,7 @@ from fleetline.domain import commands, events
 from fleetline.domain.snapshot import RemainingStop
 from fleetline.network.base import TravelTimes
 from fleetline.operations import live_day, master_data, orders, plans
-from fleetline.operations.eta import forecast
+from fleetline.operations.eta import forecast, forecast_fleet
 from fleetline.operations.exception_options import exception_finders
 from fleetline.operations.exceptions import ExceptionService, make_resolve_exception, stop_of
 from fleetline.operations.live_service import LiveService
@@ -123,7 +123,7 @@ def bootstrap(
         uow_factory,
         clock,
         travel_times,
-        forecast,
+        forecast_fleet,
         today=partial(local_today, uow_factory, clock),
         before_refresh=feed.sync if feed else None,
     )

@@ -23,12 +23,13 @@ from fleetline.domain.events import Event
 from fleetline.domain.live import StopForecast
 from fleetline.domain.snapshot import DaySnapshot
 from fleetline.network.base import TravelTimes
+from fleetline.operations.eta import FleetForecast
 from fleetline.operations.ports import UnitOfWork
 from fleetline.operations.snapshot import build_snapshot
 
 log = logging.getLogger(__name__)
 
-Forecaster = Callable[[DaySnapshot, TravelTimes], Mapping[str, StopForecast]]
+Forecaster = Callable[[DaySnapshot, TravelTimes], FleetForecast]
 
 PREDICTION_EVERY = timedelta(minutes=5)
 """How often a stop's predicted arrival is written down for the accuracy figures."""
@@ -43,6 +44,8 @@ class LivePicture:
     forecasts: Mapping[str, StopForecast]
     computed_at: datetime
     version: int
+    no_eta: Mapping[str, str] = field(default_factory=dict)
+    """Stops without a forecast, and why (``broken_down``, ``off_duty``, ``unreachable``)."""
 
 
 @dataclass(slots=True)
@@ -152,7 +155,8 @@ class LiveService:
             pace = dict(self._pace)
         with self._uow_factory() as uow:
             snapshot = build_snapshot(uow, day, now, pace)
-            forecasts = self._forecaster(snapshot, self._travel_times)
+            fleet = self._forecaster(snapshot, self._travel_times)
+            forecasts = fleet.stops
             samples = self._samples(forecasts, now)
             if samples:
                 uow.eta_predictions.add_many(samples)
@@ -160,7 +164,8 @@ class LiveService:
         with self._lock:
             previous = self._pictures.get(day)
             self._version += 1
-            picture = LivePicture(snapshot, forecasts, now, self._version)
+            no_eta = {order_id: reason.value for order_id, reason in fleet.no_eta.items()}
+            picture = LivePicture(snapshot, forecasts, now, self._version, no_eta)
             self._pictures[day] = picture
             subscribers = list(self._subscriptions)
         message = changes(previous, picture)

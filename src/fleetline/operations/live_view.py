@@ -64,7 +64,13 @@ def live_document(picture: LivePicture) -> dict[str, Any]:
         view["remaining"] = [
             {**stop_view(picture.forecasts[stop.order_id]), "state": stop.state.value}
             if stop.order_id in picture.forecasts
-            else {"order_id": stop.order_id, "state": stop.state.value, "eta": None, "risk": None}
+            else {
+                "order_id": stop.order_id,
+                "state": stop.state.value,
+                "eta": None,
+                "risk": None,
+                "no_eta": picture.no_eta.get(stop.order_id, "unknown"),
+            }
             for stop in run.remaining
         ]
         vehicles.append(view)

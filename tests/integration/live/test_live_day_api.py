@@ -197,6 +197,8 @@ def test_the_live_picture_follows_the_day(day: Day) -> None:
     assert first not in [s["order_id"] for s in views[vehicle]["remaining"]]
     assert views[vehicle]["stops_completed"] == 1
     assert views[vehicle]["status"] == "broken_down"
+    assert views[vehicle]["remaining"]
+    assert {s["no_eta"] for s in views[vehicle]["remaining"]} == {"broken_down"}
 
 
 def test_a_traffic_slowdown_shows_in_the_etas(day: Day) -> None:
