@@ -1,4 +1,4 @@
-"""The ``fleetline`` command line: demo, serve, token, plan, region."""
+"""The ``fleetline`` command line: demo, serve, token, plan, region, simulate."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--orders", type=int, default=450)
     demo.add_argument("--time-limit", type=float, default=10.0, help="seconds for the plan")
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument(
+        "--speed", type=float, default=60.0, help="simulated seconds per second (0: no live day)"
+    )
 
     serve = sub.add_parser("serve", help="serve the API, the consoles and the tracking pages")
     serve.add_argument("--host", default=None)
@@ -46,12 +49,34 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("-o", "--output", type=Path, default=None, help="where to write it")
     plan.add_argument("--time-limit", type=float, default=5.0, help="seconds to search")
 
+    _simulate_parser(sub)
+
     region = sub.add_parser("region", help="road networks")
     region_sub = region.add_subparsers(dest="region_command", required=True)
     prepare = region_sub.add_parser("import", help="prepare a road network, once")
     prepare.add_argument("extract", type=Path, help="an OpenStreetMap extract (.osm.pbf)")
     prepare.add_argument("--into", type=Path, default=Path("regions"), help="target folder")
     return parser
+
+
+def _simulate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    simulate = sub.add_parser("simulate", help="play a synthetic day against the system")
+    simulate.add_argument("--trucks", type=int, default=30)
+    simulate.add_argument("--orders", type=int, default=450)
+    simulate.add_argument("--seed", type=int, default=7)
+    simulate.add_argument(
+        "--speed", type=float, default=0.0, help="60: a minute a second; 0: flat out"
+    )
+    simulate.add_argument("--region", type=Path, default=None, help="a prepared road network")
+    for rate in ("breakdowns", "failures", "window-changes", "incidents"):
+        simulate.add_argument(f"--{rate}", default="0", metavar="R", help=f"{rate} rate, 0 to 1")
+    simulate.add_argument("--breakdown", action="append", metavar="[TRUCK@]HH:MM", help="force one")
+    simulate.add_argument("--until", default=None, metavar="HH:MM", help="stop the day then")
+    simulate.add_argument("--time-limit", type=float, default=5.0, help="seconds for the plan")
+    simulate.add_argument("--decision-delay", type=int, default=180, help="dispatcher's seconds")
+    simulate.add_argument("--plan-from", type=Path, default=None, help="replay a report's plan")
+    simulate.add_argument("--report", type=Path, default=None, help="write the JSON report")
+    simulate.add_argument("-v", "--verbose", action="store_true", help="show each hour")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,6 +95,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             _create_token(args.role, args.name, args.driver)
         elif args.command == "plan":
             _plan(args.problem, args.output, args.time_limit)
+        elif args.command == "simulate":
+            from fleetline.sim.client import SimulationFailed
+            from fleetline.sim.local import run_simulate
+
+            try:
+                run_simulate(args)
+            except SimulationFailed as error:
+                raise CommandFailed(str(error)) from error
         elif args.command == "region":
             _import_region(args.extract, args.into)
     except (CommandFailed, DomainError) as error:

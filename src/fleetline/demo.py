@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import time
 from pathlib import Path
 
 from fleetline.bootstrap import Services, bootstrap
+from fleetline.clock import FixedClock
 from fleetline.domain import commands
 from fleetline.domain.access import Role
 from fleetline.domain.model import Plan, PlanStatus
@@ -15,8 +17,12 @@ from fleetline.operations.access import issue_token
 from fleetline.server import serve
 from fleetline.settings import Settings
 from fleetline.sim.company import CompanySpec, seed_company
+from fleetline.sim.config import DisruptionRates, SimConfig
+from fleetline.sim.local import demo_clock_start, start_live_day
 
 DEMO_DATABASE = Path("fleetline-demo.sqlite3")
+DEMO_MORNING = dt.time(7, 0)
+"""Where the demo's simulated clock starts, local time on the demo's day."""
 
 
 def _fresh_database() -> str:
@@ -37,13 +43,28 @@ def _wait_for(services: Services, plan_id: str, timeout_s: float) -> Plan:
 
 
 def run_demo(args: argparse.Namespace) -> None:
-    """Seed the company, plan and dispatch its day, print how to look at it, and serve."""
+    """Seed the company, plan and dispatch its day, print how to look at it, and serve.
+
+    The day is played live on a simulated clock (07:00 local at the start, ``--speed``
+    simulated seconds per real second) by trucks that report through the served API.
+    """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings(database_url=_fresh_database())
     settings.host = args.host or settings.host
     settings.port = args.port or settings.port
-    services = bootstrap(settings)
     spec = CompanySpec(trucks=args.trucks, orders=args.orders, seed=args.seed)
+    live_day = SimConfig(
+        trucks=spec.trucks,
+        orders=spec.orders,
+        day=spec.day,
+        seed=spec.seed,
+        speed=args.speed,
+        start=DEMO_MORNING,
+        prepare=False,
+        rates=DisruptionRates(breakdowns=0.05, failures=0.01, window_changes=0.02, incidents=0.05),
+    )
+    clock = FixedClock(demo_clock_start(live_day))
+    services = bootstrap(settings, clock=clock)
     print(f"Seeding a company: {spec.trucks} trucks, {spec.orders} orders on {spec.day} ...")
     seed_company(services.bus, spec)
     tokens = {}
@@ -71,5 +92,11 @@ def run_demo(args: argparse.Namespace) -> None:
     print(f"  The day's plan:  {base}/api/v1/plans/{plan.id}")
     for role, secret in tokens.items():
         print(f"  {role.value:<11} token: {secret}")
+    if plan.status is PlanStatus.READY and args.speed > 0:
+        print(
+            f"  The clock is simulated: {clock.now():%H:%M} on {spec.day} at the start, "
+            f"running {args.speed:g}x; the trucks drive and report through the API."
+        )
+        start_live_day(live_day, clock, base, tokens[Role.DISPATCHER])
     print("Stop with Ctrl+C.\n", flush=True)
     serve(services, settings.host, settings.port)

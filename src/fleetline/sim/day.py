@@ -1,0 +1,381 @@
+"""The simulated day: trucks, drivers, clients and a dispatcher, all through the public API.
+
+``SimulatedDay(config).run(client)`` plays a day on a simulated clock: it seeds a synthetic
+company, plans and dispatches its day, then moves every truck along the live plan, sending
+positions and stop reports at the moments they happen, injects disruptions drawn from the
+seed, lets a simulated dispatcher choose the first-ranked option of every exception, and
+reads the day's figures back from ``GET /api/v1/kpis``.
+
+Determinism: everything random comes from the seed and time only from the simulated clock,
+so the same parameters and the same morning plan give the same day. Solves stop on a time
+limit, so plans (the morning one and exceptions' options) may differ between machines;
+``plan_from`` replays a report's morning plan without solving.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import time as walltime
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from fleetline.domain.model import Location
+from fleetline.network.crowflies import CrowFliesTravelTimes
+from fleetline.sim.client import FleetApi, plan_and_dispatch, seed_over_api
+from fleetline.sim.company import LIECHTENSTEIN, CompanySpec
+from fleetline.sim.config import SimConfig
+from fleetline.sim.disruptions import (
+    Dispatcher,
+    Disruption,
+    incident_body,
+    moved_windows,
+    schedule,
+    windows_body,
+)
+from fleetline.sim.motion import Roads, SimIncident
+from fleetline.sim.report import JournalEntry, SimReport, TruckSummary
+from fleetline.sim.truck import Fix, Phase, SimStop, SimTruck, StopReport
+
+LAST_MOMENT = time(23, 0)
+"""The day stops at this local time whatever is left."""
+_REPORT_ORDER = {"arrived": 0, "completed": 1, "failed": 1}
+
+
+def _stop(order: dict[str, Any]) -> SimStop:
+    windows = tuple(
+        (datetime.fromisoformat(w["start"]), datetime.fromisoformat(w["end"]))
+        for w in order["time_windows"]
+    )
+    where = Location(order["location"]["lat"], order["location"]["lon"])
+    return SimStop(
+        order["id"], order["reference"] or order["id"], where, windows, order["service_s"]
+    )
+
+
+def make_roads(config: SimConfig) -> Roads:
+    """The simulated world's roads: the region's, or straight lines at crow-flies speeds."""
+    if config.region is None:
+        return Roads(CrowFliesTravelTimes())
+    from fleetline.network.osrm_engine import OsrmTravelTimes
+
+    return Roads(router=OsrmTravelTimes(config.region).route_geometry)
+
+
+class SimulatedDay:
+    """One day of a synthetic company, played against the system over HTTP.
+
+    Parameters
+    ----------
+    config
+        The day's parameters.
+    set_time
+        Moves the system's clock (the server's ``FixedClock.set`` when in-process).
+    settle
+        Called before the live plan and exceptions are read (in-process: wait for the
+        server's background option solves, so the day does not depend on machine speed).
+    log
+        Receives a line now and then (progress).
+    """
+
+    def __init__(
+        self,
+        config: SimConfig,
+        *,
+        set_time: Callable[[datetime], None],
+        settle: Callable[[], None] | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.config = config
+        self._set_time = set_time
+        self._settle = settle or (lambda: None)
+        self._log = log or (lambda _line: None)
+        self.trucks: list[SimTruck] = []
+        self.stops: dict[str, SimStop] = {}
+        self.incidents: list[SimIncident] = []
+        self.fixes: list[Fix] = []
+        self.stopped = False
+        self._touched: set[str] = set()
+        self._names: dict[str, str] = {}
+        self._roads: Roads | None = None
+
+    def stop(self) -> None:
+        """Ask a running day to stop at its next step."""
+        self.stopped = True
+
+    # --- the whole day -------------------------------------------------------------------
+
+    def run(self, http: httpx.Client) -> SimReport:
+        """Play the day against the API behind ``http``; return what came of it."""
+        config = self.config
+        api = FleetApi(http)
+        zone = ZoneInfo(LIECHTENSTEIN.timezone)
+        report = SimReport(parameters=config.as_dict())
+        if config.prepare:
+            self._set_time(datetime.combine(config.day, time(5, 0), tzinfo=zone))
+            spec = CompanySpec(config.trucks, config.orders, config.day, config.seed)
+            seed_over_api(api, spec)
+            routes = self._imported_routes(api) if config.plan_from else None
+            plan_and_dispatch(api, config.day, config.time_limit_s, routes)
+        zone = self._load(api)
+        report.plan = self._plan_of(api)
+        roads = self._roads = make_roads(config)
+        start = min(t.shift_start for t in self.trucks)
+        if config.start is not None:
+            start = datetime.combine(config.day, config.start, tzinfo=zone)
+        end = datetime.combine(config.day, config.until or LAST_MOMENT, tzinfo=zone)
+        references = sorted(s.reference for s in self.stops.values())
+        planned = schedule(config, len(self.trucks), references, start, LIECHTENSTEIN)
+        dispatcher = Dispatcher(timedelta(seconds=config.decision_delay_s))
+        for truck in self.trucks:
+            truck.clock = max(truck.clock, start)
+        tick = timedelta(seconds=config.tick_s)
+        now, next_batch, next_poll = start, start, start
+        wall_start = walltime.monotonic()
+        buffer: list[Fix] = []
+        report.started_at = start.isoformat()
+        self._set_time(now)
+        while True:
+            while planned and planned[0].at <= now:
+                disruption = planned.pop(0)
+                applied = self._disrupt(api, disruption, roads, report)
+                report.disruptions.append({**disruption.describe(), "applied": applied})
+            sent = [
+                r
+                for truck in self.trucks
+                for r in truck.advance(now, roads, self.stops, self.incidents)
+            ]
+            self._send_reports(api, sent, report)
+            for truck in self.trucks:
+                fix = truck.fix(now)
+                if fix is not None:
+                    buffer.append(fix)
+            polled = now >= next_poll
+            if polled:
+                next_poll += timedelta(seconds=config.poll_s)
+                self._decide(api, dispatcher, now)
+                self._follow(api, now, roads)
+            done = polled and dispatcher.pending == 0 and all(t.finished for t in self.trucks)
+            if now >= next_batch or done or now >= end:
+                next_batch += timedelta(seconds=config.batch_s)
+                self._send_fixes(api, buffer, report)
+                buffer = []
+            if done or now >= end or self.stopped:
+                break
+            now += tick
+            if config.speed > 0:
+                lag = (
+                    wall_start + (now - start).total_seconds() / config.speed - walltime.monotonic()
+                )
+                if lag > 0:
+                    walltime.sleep(lag)
+            self._set_time(now)
+            if now.minute == 0 and now.second < config.tick_s:
+                self._log(f"{now.astimezone(zone):%H:%M} {self._progress()}")
+        report.ended_at = now.isoformat()
+        self._settle()
+        report.kpis = api.need("GET", "/api/v1/kpis", date=config.day.isoformat())
+        report.unplanned = len(
+            api.need("GET", "/api/v1/live", date=config.day.isoformat())["unplanned_orders"]
+        )
+        report.exceptions = [
+            {
+                **dataclasses.asdict(d),
+                "seen_at": d.seen_at.isoformat(),
+                "decided_at": d.decided_at.isoformat() if d.decided_at else None,
+            }
+            for d in dispatcher.decisions.values()
+        ]
+        report.trucks = [self._summary(t, report) for t in self.trucks]
+        report.requests = api.requests
+        report.refused = list(api.refused)
+        return report
+
+    # --- setting up ----------------------------------------------------------------------
+
+    def _load(self, api: FleetApi) -> ZoneInfo:
+        depot = api.need("GET", "/api/v1/depots")[0]
+        zone = ZoneInfo(depot["timezone"])
+        home = Location(depot["location"]["lat"], depot["location"]["lon"])
+        self.stops = {o["id"]: _stop(o) for o in api.orders_of(self.config.day)}
+        vehicles = sorted(api.need("GET", "/api/v1/vehicles"), key=lambda v: (v["name"], v["id"]))
+        low, high = self.config.pace_range
+        for index, vehicle in enumerate(vehicles):
+            rng = random.Random(self.config.seed * 1_000_003 + index)
+            shift = time.fromisoformat(vehicle["shift_start"])
+            self.trucks.append(
+                SimTruck(
+                    vehicle_id=vehicle["id"],
+                    name=vehicle["name"],
+                    depot=home,
+                    shift_start=datetime.combine(self.config.day, shift, tzinfo=zone),
+                    pace=round(rng.uniform(low, high), 3),
+                    rng=rng,
+                    service_noise=self.config.service_noise,
+                    failure_rate=self.config.rates.failures,
+                )
+            )
+            self._names[vehicle["id"]] = vehicle["name"]
+        return zone
+
+    def _plan_of(self, api: FleetApi) -> dict[str, Any]:
+        live = api.need("GET", "/api/v1/live", date=self.config.day.isoformat())
+        if not live.get("plan_id"):
+            return {}
+        plan = api.need("GET", f"/api/v1/plans/{live['plan_id']}")
+        return {
+            "id": plan["id"],
+            "version": plan["version"],
+            "unassigned": len(plan["unassigned"]),
+            "routes": {
+                self._names.get(r["vehicle_id"], r["vehicle_id"]): [
+                    self.stops[s["order_id"]].reference
+                    if s["order_id"] in self.stops
+                    else s["order_id"]
+                    for s in r["stops"]
+                ]
+                for r in plan["routes"]
+            },
+        }
+
+    def _imported_routes(self, api: FleetApi) -> list[dict[str, Any]]:
+        assert self.config.plan_from is not None
+        earlier = json.loads(self.config.plan_from.read_text(encoding="utf-8"))
+        vehicles = {v["name"]: v["id"] for v in api.need("GET", "/api/v1/vehicles")}
+        orders = {o["reference"]: o["id"] for o in api.orders_of(self.config.day)}
+        return [
+            {"vehicle_id": vehicles[name], "stops": [{"order_id": orders[ref]} for ref in refs]}
+            for name, refs in earlier["plan"]["routes"].items()
+        ]
+
+    # --- during the day ------------------------------------------------------------------
+
+    def _send_reports(self, api: FleetApi, sent: list[StopReport], report: SimReport) -> None:
+        sent.sort(key=lambda r: (r.at, self._names[r.vehicle_id], _REPORT_ORDER[r.type]))
+        for item in sent:
+            body: dict[str, Any] = {
+                "type": item.type,
+                "at": item.at.isoformat(),
+                "vehicle_id": item.vehicle_id,
+            }
+            if item.reason:
+                body["reason"] = item.reason
+                body["note"] = "simulated"
+            api.report("POST", f"/api/v1/stops/{item.order_id}/events", body)
+            self._touched.add(item.order_id)
+            report.journal.append(
+                JournalEntry(
+                    item.at.isoformat(),
+                    self._names[item.vehicle_id],
+                    self.stops[item.order_id].reference,
+                    item.type,
+                    item.reason,
+                )
+            )
+
+    def _send_fixes(self, api: FleetApi, fixes: list[Fix], report: SimReport) -> None:
+        if not fixes:
+            return
+        body = {
+            "positions": [
+                {
+                    "vehicle_id": f.vehicle_id,
+                    "lat": f.location.lat,
+                    "lon": f.location.lon,
+                    "recorded_at": f.at.isoformat(),
+                    "speed_mps": f.speed_mps,
+                }
+                for f in fixes
+            ]
+        }
+        if api.report("POST", "/api/v1/telemetry/positions", body):
+            report.positions_sent += len(fixes)
+            self.fixes.extend(fixes)
+
+    def _follow(self, api: FleetApi, now: datetime, roads: Roads) -> None:
+        live = api.need("GET", "/api/v1/live", date=self.config.day.isoformat())
+        remaining = {
+            v["vehicle_id"]: [
+                s["order_id"]
+                for s in v["remaining"]
+                if s.get("state") not in ("completed", "failed")
+            ]
+            for v in live["vehicles"]
+        }
+        for truck in self.trucks:
+            truck.follow(
+                remaining.get(truck.vehicle_id, []), now, roads, self.stops, self.incidents
+            )
+
+    def _decide(self, api: FleetApi, dispatcher: Dispatcher, now: datetime) -> None:
+        """Choose the best option of each exception due; the next one if it is refused."""
+        self._settle()
+        day = self.config.day.isoformat()
+        found = api.need("GET", "/api/v1/exceptions", status="open", date=day)
+        for exception in dispatcher.due(found, now):
+            path = f"/api/v1/exceptions/{exception['id']}"
+            chosen = None
+            for option in sorted(exception["options"], key=lambda o: o["rank"]):
+                if api.report("POST", f"{path}/resolve", {"option_id": option["id"]}):
+                    chosen = option["summary"]
+                    break
+            if chosen is None:
+                api.report("POST", f"{path}/dismiss")
+            dispatcher.decided(exception, now, chosen)
+
+    def _disrupt(
+        self, api: FleetApi, disruption: Disruption, roads: Roads, report: SimReport
+    ) -> bool:
+        at = disruption.at
+        if disruption.kind == "breakdown":
+            for candidate in self.trucks:
+                candidate_reports = candidate.advance(at, roads, self.stops, self.incidents)
+                self._send_reports(api, candidate_reports, report)
+            index = disruption.truck
+            if index is None:  # the first truck on the road
+                index = next((n for n, t in enumerate(self.trucks) if t.active), 0)
+            truck = self.trucks[index]
+            if not truck.active:
+                return False
+            truck.break_down(at)
+            event = {"type": "breakdown", "at": at.isoformat(), "note": "simulated breakdown"}
+            return api.report("POST", f"/api/v1/vehicles/{truck.vehicle_id}/events", event)
+        if disruption.kind == "window_change" and disruption.order is not None:
+            stop = next((s for s in self.stops.values() if s.reference == disruption.order), None)
+            if stop is None or stop.order_id in self._touched:
+                return False
+            windows = moved_windows(stop.windows, disruption.shift_min)
+            if not api.report("PATCH", f"/api/v1/orders/{stop.order_id}", windows_body(windows)):
+                return False
+            self.stops[stop.order_id] = dataclasses.replace(stop, windows=windows)
+            return True
+        if disruption.kind == "incident" and disruption.incident is not None:
+            self.incidents.append(disruption.incident)
+            return api.report("POST", "/api/v1/traffic/incidents", incident_body(disruption))
+        return False
+
+    # --- the end -------------------------------------------------------------------------
+
+    def _progress(self) -> str:
+        phases = [t.phase for t in self.trucks]
+        return (
+            f"{sum(p in (Phase.DRIVING, Phase.SERVING) for p in phases)} trucks out, "
+            f"{phases.count(Phase.HOME)} home, {phases.count(Phase.BROKEN)} broken down"
+        )
+
+    def _summary(self, truck: SimTruck, report: SimReport) -> TruckSummary:
+        mine = [e for e in report.journal if e.truck == truck.name]
+        return TruckSummary(
+            name=truck.name,
+            pace=truck.pace,
+            status=truck.phase.value,
+            distance_km=round(truck.distance_m / 1000, 1),
+            completed=sum(e.type == "completed" for e in mine),
+            failed=sum(e.type == "failed" for e in mine),
+            positions=sum(f.vehicle_id == truck.vehicle_id for f in self.fixes),
+        )
