@@ -42,6 +42,7 @@ def run_in_process(
     *,
     progress: Callable[[str], None] | None = None,
     keep: Callable[[SimulatedDay], None] | None = None,
+    after: Callable[[httpx.Client, SimReport], None] | None = None,
 ) -> SimReport:
     """Play a day against a Fleetline of its own, in this process.
 
@@ -55,6 +56,9 @@ def run_in_process(
         Receives a line each simulated hour.
     keep
         Receives the :class:`SimulatedDay` before it runs (tests look at its trucks).
+    after
+        Called with the API client and the report once the day is over, before the
+        system stops (to look at the day through the API).
     """
     with tempfile.TemporaryDirectory(prefix="fleetline-sim-") as folder:
         url = database_url or f"sqlite:///{Path(folder) / 'day.sqlite3'}"
@@ -80,7 +84,10 @@ def run_in_process(
                 keep(day)
             headers = {"Authorization": f"Bearer {secret}"}
             with TestClient(create_app(services), headers=headers) as client:
-                return day.run(client)
+                report = day.run(client)
+                if after is not None:
+                    after(client, report)
+                return report
         finally:
             services.close()
 
