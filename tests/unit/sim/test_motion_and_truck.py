@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from fleetline.domain.model import Location
+from fleetline.network.base import RoadPath
 from fleetline.network.crowflies import CrowFliesTravelTimes
 from fleetline.sim.motion import Roads, SimIncident, metres, point_along
 from fleetline.sim.truck import Phase, SimStop, SimTruck, service_start
@@ -126,3 +127,19 @@ def test_a_failed_delivery_carries_a_reason_and_fails_once() -> None:
     truck.follow(["a"], now, ROADS, stops)
     again = truck.advance(now + timedelta(hours=2), ROADS, stops)
     assert [r.type for r in again] == ["arrived", "completed"]
+
+
+def test_on_a_road_network_a_truck_follows_the_road_geometry() -> None:
+    """With a router, positions lie along the road's polyline, not the straight line, and
+    the leg takes the road's duration."""
+    corner = Location(47.10, 9.60)
+
+    def router(a: Location, b: Location) -> RoadPath:
+        return RoadPath((a, corner, b), (), 1200.0, 20_000.0)
+
+    roads = Roads(router=router)
+    start, end = Location(47.10, 9.50), Location(47.00, 9.60)
+    leg = roads.leg(start, end, T0, pace=1.0)
+    assert leg.arrive - leg.depart == timedelta(seconds=1200)
+    halfway = leg.position_at(T0 + timedelta(seconds=600))
+    assert abs(halfway.lon - corner.lon) < 1e-4 and halfway.lat < corner.lat
