@@ -27,6 +27,8 @@ from fleetline.operations.live_service import LiveService
 from fleetline.operations.pace_tracker import PaceTracker
 from fleetline.operations.planning_service import PlanningService
 from fleetline.operations.ports import UnitOfWork
+from fleetline.operations.replan_options import PreparedOptions, replan_finders
+from fleetline.operations.replanning import Replanner, set_replan_policy
 from fleetline.operations.telemetry import make_record_positions
 from fleetline.operations.traffic_feed import FollowsTraffic, TrafficFeed
 from fleetline.settings import Settings
@@ -51,12 +53,15 @@ class Services:
     live: LiveService
     exceptions: ExceptionService
     mqtt: MqttPositionFeed | None = None
+    replanner: Replanner | None = None
 
     def close(self) -> None:
         """Stop the workers and release the database."""
         if self.mqtt is not None:
             self.mqtt.stop()
         self.live.close()
+        if self.replanner is not None:
+            self.replanner.close()
         self.exceptions.close()
         self.planning.close()
         self.engine.dispose()
@@ -133,6 +138,8 @@ def bootstrap(
             return stop_of(uow, order_id)
 
     finders = exception_finders(travel_times, settings.options_time_limit_s, stop_lookup)
+    prepared = PreparedOptions()
+    finders.update(replan_finders(travel_times, settings.options_time_limit_s, prepared))
     exceptions = ExceptionService(uow_factory, context, live, finders)
     bus = MessageBus(
         uow_factory=uow_factory,
@@ -152,6 +159,7 @@ def bootstrap(
             commands.ReportVehicleEvent: live_day.report_vehicle_event,
             commands.ReportTrafficIncident: live_day.report_traffic_incident,
             commands.ResolveException: make_resolve_exception(travel_times, forecast),
+            commands.SetReplanPolicy: set_replan_policy,
         },
         event_handlers={
             events.PlanRequested: [planning.on_plan_requested],
@@ -163,19 +171,40 @@ def bootstrap(
     pace = PaceTracker(uow_factory, travel_times, live.set_pace)
     bus.event_handlers[events.StopReported].insert(0, pace.on_stop_reported)
     exceptions.publish = bus.publish
+    replanner = Replanner(
+        uow_factory,
+        context,
+        live,
+        exceptions,
+        bus,
+        travel_times,
+        forecast,
+        prepared,
+        time_limit_s=settings.options_time_limit_s,
+    )
+    for kind, handler in (
+        (events.OrderChanged, replanner.on_order_changed),
+        (events.OrdersCreated, replanner.on_orders_created),
+        (events.TrafficIncidentReported, replanner.on_traffic_incident),
+        (events.ExceptionOptionsReady, replanner.on_options_ready),
+    ):
+        bus.event_handlers.setdefault(kind, []).append(handler)
     if recover:
         resumed = planning.recover()
         if resumed:
             log.info("resuming %d unfinished solves", len(resumed))
     if live_refresh:
+        live.after_refresh.append(replanner.on_live_refresh)
         live.start()
     mqtt = None
     if settings.mqtt_url:
         mqtt = MqttPositionFeed(settings.mqtt_url, bus.handle)
         mqtt.start()
-    return Services(
+    services = Services(
         settings, clock, engine, uow_factory, bus, travel_times, planning, live, exceptions, mqtt
     )
+    services.replanner = replanner
+    return services
 
 
 LIVE_EVENTS: tuple[type[events.Event], ...] = (

@@ -10,6 +10,8 @@ from fleetline.domain.live import (
     Area,
     FailureReason,
     IncidentKind,
+    ReplanMode,
+    ReplanTrigger,
     StopEventType,
     VehicleEventType,
 )
@@ -205,3 +207,12 @@ class ResolveException(Command):
     exception_id: str
     option_id: str | None
     by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetReplanPolicy(Command):
+    """Set whether a trigger's re-plans apply themselves or wait for a dispatcher."""
+
+    trigger: ReplanTrigger
+    mode: ReplanMode
+    threshold_s: int | None = None

@@ -200,3 +200,33 @@ class PositionsReceived(Event):
 
     vehicle_ids: tuple[str, ...]
     accepted: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplanPolicyChanged(Event):
+    """A dispatcher set what a trigger does: re-plan by itself (auto) or ask (approve)."""
+
+    trigger: str
+    mode: str
+    threshold_s: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplanDecided(Event):
+    """The re-optimization policy acted on a trigger.
+
+    ``cause`` is the order, vehicle or incident that set it off; ``outcome`` is
+    ``applied`` (a new plan version, ``plan_id``), ``approval`` or ``window_unmet`` (an
+    exception waits, ``exception_id``), or ``kept`` (nothing worth changing).
+    """
+
+    date: date
+    trigger: str
+    cause: str
+    mode: str
+    outcome: str
+    plan_id: str | None
+    exception_id: str | None
+    late_before: int
+    late_after: int
+    seconds_after_event: float

@@ -113,6 +113,8 @@ class LiveService:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._version = 0
+        self.after_refresh: list[Callable[[LivePicture], None]] = []
+        """Called with each new picture (e.g. the re-planner's lateness watch); keep quick."""
         self._before_refresh = before_refresh
 
     # --- reading -----------------------------------------------------------------------
@@ -172,6 +174,11 @@ class LiveService:
         if message is not None:
             for subscription in subscribers:
                 subscription.offer(message)
+        for listener in list(self.after_refresh):
+            try:
+                listener(picture)
+            except Exception:
+                log.exception("a listener of the live picture of %s failed", day)
         return picture
 
     def _samples(
