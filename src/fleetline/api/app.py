@@ -8,7 +8,16 @@ from fastapi import FastAPI
 
 from fleetline import __version__
 from fleetline.api.errors import install_error_handlers
-from fleetline.api.routers import exceptions, live, master_data, measures, orders, plans, telemetry
+from fleetline.api.routers import (
+    exceptions,
+    live,
+    master_data,
+    measures,
+    orders,
+    plans,
+    policies,
+    telemetry,
+)
 from fleetline.bootstrap import Services
 
 
@@ -29,6 +38,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(live.router)
     app.include_router(measures.router)
     app.include_router(exceptions.router)
+    app.include_router(policies.router)
 
     @app.get("/health", tags=["system"])
     def health() -> dict[str, Any]:
