@@ -77,9 +77,10 @@ def run_in_process(
             with services.uow_factory() as uow:
                 secret, _ = issue_token(uow, services.bus.context, Role.DISPATCHER, "simulator")
                 uow.commit()
-            day = SimulatedDay(
-                config, set_time=clock.set, settle=services.exceptions.wait, log=progress
-            )
+            # wait for the server's background solves (re-plans and their options)
+            replanner = services.replanner
+            settle = replanner.wait if replanner is not None else services.exceptions.wait
+            day = SimulatedDay(config, set_time=clock.set, settle=settle, log=progress)
             if keep is not None:
                 keep(day)
             headers = {"Authorization": f"Bearer {secret}"}
