@@ -168,6 +168,8 @@ def bootstrap(
     )
     bus.event_handlers[events.VehicleStatusChanged].append(exceptions.on_vehicle_status)
     bus.event_handlers[events.StopReported].append(exceptions.on_stop_reported)
+    for changed in (events.PlanRevised, events.PlanDispatched):
+        bus.event_handlers[changed].append(exceptions.on_plan_changed)
     pace = PaceTracker(uow_factory, travel_times, live.set_pace)
     bus.event_handlers[events.StopReported].insert(0, pace.on_stop_reported)
     exceptions.publish = bus.publish

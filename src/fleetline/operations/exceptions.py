@@ -17,7 +17,7 @@ from datetime import date
 
 from fleetline.bus import Context
 from fleetline.domain import commands, events
-from fleetline.domain.errors import Conflict, NotFound
+from fleetline.domain.errors import Conflict, InvalidField, NotFound
 from fleetline.domain.live import (
     AffectedOrder,
     ExceptionKind,
@@ -109,6 +109,13 @@ class ExceptionService:
             order_id=order.id,
         )
 
+    def on_plan_changed(self, event: events.PlanRevised | events.PlanDispatched) -> None:
+        """Compute again the options of the day's open exceptions from the new live plan."""
+        with self._uow_factory() as uow:
+            waiting = uow.exceptions.list(day=event.date, status=ExceptionStatus.OPEN)
+        for exception in waiting:
+            self.recompute(exception.id)
+
     # --- opening and options -------------------------------------------------------------
 
     def open(
@@ -176,6 +183,8 @@ class ExceptionService:
                 options = finder(self._live.refresh(exception.date).snapshot, exception)
             except Exception:
                 log.exception("options for exception %s failed", exception_id)
+        # Each computation gets new option ids: an id chosen from an older list is refused.
+        options = [dataclasses.replace(o, id=self._context.ids("opt")) for o in options]
         now = self._context.clock.now()
         with self._uow_factory() as uow:
             current = uow.exceptions.get(exception_id)
@@ -194,6 +203,10 @@ class ExceptionService:
             )
             uow.commit()
             self.publish(uow.collect_new_events())
+
+    def recompute(self, exception_id: str) -> None:
+        """Compute an exception's options again (they went out of date)."""
+        self._pending.append(self._workers.submit(self.compute_options, exception_id))
 
     def wait(self) -> None:
         """Wait until every option computation started so far has finished."""
@@ -246,7 +259,15 @@ def make_resolve_exception(
             if option is None:
                 raise NotFound("option", command.option_id, field="option_id")
             revision = revision_of(option, exception)
-            plan_id = revise(uow, context, exception.date, revision, travel_times, forecaster).id
+            try:
+                plan = revise(uow, context, exception.date, revision, travel_times, forecaster)
+            except InvalidField as error:
+                raise Conflict(
+                    "the day changed since this option was computed "
+                    f"({error.message}); its options are being computed again",
+                    field="option_id",
+                ) from error
+            plan_id = plan.id
             status = ExceptionStatus.RESOLVED
         resolved = dataclasses.replace(
             exception,

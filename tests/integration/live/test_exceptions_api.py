@@ -124,3 +124,25 @@ def test_a_bad_resolution_changes_nothing(day: Day) -> None:
     assert api.post("/api/v1/exceptions/exc_x/resolve", {"option_id": "a"}).status_code == 404
     assert [e["id"] for e in _open_exceptions(day)] == [exception["id"]]
     assert api.get(f"/api/v1/plans/{day.plan['id']}").json()["live"] is True
+
+
+def test_options_out_of_date_are_refused_and_computed_again(day: Day) -> None:
+    """Once the day moves on (a stop on the helping truck is completed), an option computed
+    before is refused with a conflict rather than applied wrongly; fresh options follow and
+    one of them applies."""
+    api = day.api
+    broken, helper = sorted(day.routes)
+    api.post(f"/api/v1/vehicles/{broken}/events", {"type": "breakdown", "at": at("08:25")})
+    [exception] = _open_exceptions(day)
+    stale = exception["options"][0]
+    report(day, day.routes[helper][0], "completed", "08:28")
+    refused = api.post(f"/api/v1/exceptions/{exception['id']}/resolve", {"option_id": stale["id"]})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["details"][0]["field"] == "option_id"
+    [fresh] = _open_exceptions(day)
+    assert fresh["id"] == exception["id"]
+    assert fresh["options"] and fresh["options"][0]["id"] != stale["id"]
+    applied = api.post(
+        f"/api/v1/exceptions/{exception['id']}/resolve", {"option_id": fresh["options"][0]["id"]}
+    )
+    assert applied.status_code == 200, applied.text

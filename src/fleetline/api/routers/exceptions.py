@@ -13,7 +13,7 @@ from fleetline.api.deps import PLANNERS, STAFF, IdempotencyKey, ServicesDep, exe
 from fleetline.api.schemas import ERROR_RESPONSES, ApiModel
 from fleetline.domain import commands
 from fleetline.domain.access import ApiToken
-from fleetline.domain.errors import NotFound
+from fleetline.domain.errors import Conflict, NotFound
 from fleetline.domain.live import ExceptionStatus, OperationalException
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, tags=["exceptions"])
@@ -120,15 +120,20 @@ def resolve_exception(
     command = commands.ResolveException(
         exception_id=exception_id, option_id=body.option_id, by=token.name
     )
-    return execute(
-        services,
-        token,
-        command,
-        lambda e: (200, exception_body(e)),
-        request=request,
-        body=body,
-        idempotency_key=key,
-    )
+    try:
+        return execute(
+            services,
+            token,
+            command,
+            lambda e: (200, exception_body(e)),
+            request=request,
+            body=body,
+            idempotency_key=key,
+        )
+    except Conflict as stale:
+        if stale.field == "option_id":
+            services.exceptions.recompute(exception_id)
+        raise
 
 
 @router.post("/exceptions/{exception_id}/dismiss")
