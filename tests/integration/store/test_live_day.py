@@ -10,8 +10,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from fleetline.clock import FixedClock
 from fleetline.domain.errors import Conflict, NotFound

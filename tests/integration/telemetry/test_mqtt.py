@@ -11,8 +11,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import time as clock_time
-from datetime import timedelta
+from datetime import time as clock_time, timedelta
 from typing import Any
 
 import paho.mqtt.client as mqtt

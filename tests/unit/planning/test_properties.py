@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from fleetline.domain.model import ReasonCode
 from fleetline.planning.problem import JobSpec, RoutingProblem, VehicleSpec

@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 
 from fleetline.api import presenters
 from fleetline.api.deps import PLANNERS, STAFF, IdempotencyKey, ServicesDep, execute, require
-from fleetline.api.schemas import ERROR_RESPONSES, PlanAccepted, PlanOut, PlanRequest, PlanSummary
+from fleetline.api.schemas import ERROR_RESPONSES
+from fleetline.api.schemas_plans import PlanAccepted, PlanOut, PlanRequest, PlanSummary
 from fleetline.domain import commands
 from fleetline.domain.access import ApiToken
 from fleetline.domain.errors import NotFound

@@ -13,8 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from fleetline.domain.access import ApiToken
 from fleetline.domain.errors import Conflict, NotFound
 from fleetline.operations.ports import IdempotencyRecord
-from fleetline.store import serialization as ser
-from fleetline.store import tables as t
+from fleetline.store import serialization as ser, tables as t
 from fleetline.store.repositories.base import Repository, integrity_error, storable
 
 __all__ = ["IdempotencyRecord", "IdempotencyRepository", "TokenRepository"]

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 
 from fleetline.domain.events import Event
 from fleetline.operations.ports import LoggedEvent
-from fleetline.store import serialization as ser
-from fleetline.store import tables as t
+from fleetline.store import serialization as ser, tables as t
 from fleetline.store.repositories.base import Repository
 
 __all__ = ["EventLog", "LoggedEvent"]

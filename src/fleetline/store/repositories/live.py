@@ -25,8 +25,7 @@ from fleetline.domain.live import (
     TrafficIncident,
     VehicleState,
 )
-from fleetline.store import serialization_live as ser
-from fleetline.store import tables as t
+from fleetline.store import serialization_live as ser, tables as t
 from fleetline.store.repositories.base import Repository, chunks, integrity_error, storable
 
 

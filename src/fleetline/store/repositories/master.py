@@ -9,8 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fleetline.domain.errors import NotFound
 from fleetline.domain.model import Client, Depot, Driver, Vehicle
-from fleetline.store import serialization as ser
-from fleetline.store import tables as t
+from fleetline.store import serialization as ser, tables as t
 from fleetline.store.repositories.base import Repository, chunks, integrity_error, storable
 
 

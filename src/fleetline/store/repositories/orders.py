@@ -10,8 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fleetline.domain.errors import Conflict, NotFound
 from fleetline.domain.model import Order
-from fleetline.store import serialization as ser
-from fleetline.store import tables as t
+from fleetline.store import serialization as ser, tables as t
 from fleetline.store.repositories.base import Repository, chunks, integrity_error, storable
 
 

@@ -1,0 +1,101 @@
+"""Value objects: a point on Earth, an interval of time, a load of named dimensions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fleetline.domain.errors import InvalidField
+
+LOAD_DIMENSIONS: tuple[str, ...] = ("weight_kg", "volume_m3", "pallets", "parcels", "crates")
+"""The load dimensions a company may use for capacities and demands."""
+
+LOWEST_PRIORITY = 5
+HIGHEST_PRIORITY = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A point on Earth in WGS84 degrees."""
+
+    lat: float
+    lon: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.lat, int | float) or not math.isfinite(self.lat):
+            raise InvalidField("lat", "latitude must be a finite number")
+        if not isinstance(self.lon, int | float) or not math.isfinite(self.lon):
+            raise InvalidField("lon", "longitude must be a finite number")
+        if not -90.0 <= self.lat <= 90.0:
+            raise InvalidField("lat", f"latitude {self.lat} is outside -90..90")
+        if not -180.0 <= self.lon <= 180.0:
+            raise InvalidField("lon", f"longitude {self.lon} is outside -180..180")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """An interval of absolute time, ``start`` inclusive and ``end`` inclusive."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise InvalidField(name, "time must carry a UTC offset")
+        if self.end <= self.start:
+            raise InvalidField("end", "time window ends before it starts")
+
+    def contains(self, moment: datetime) -> bool:
+        """Return whether ``moment`` lies within the window."""
+        return self.start <= moment <= self.end
+
+    @property
+    def duration(self) -> timedelta:
+        """Length of the window."""
+        return self.end - self.start
+
+
+def validate_load(load: Mapping[str, int], field_name: str) -> dict[str, int]:
+    """Check a load (capacity or demand) and return it as a plain dict.
+
+    Parameters
+    ----------
+    load
+        Named dimensions, e.g. ``{"weight_kg": 120, "pallets": 1}``.
+    field_name
+        The field reported in errors (``"capacity"`` or ``"demand"``).
+
+    Returns
+    -------
+    dict[str, int]
+        The same load, validated.
+
+    Raises
+    ------
+    InvalidField
+        When a dimension is unknown, or an amount is negative or not a whole number.
+    """
+    checked: dict[str, int] = {}
+    for name, amount in load.items():
+        if name not in LOAD_DIMENSIONS:
+            known = ", ".join(LOAD_DIMENSIONS)
+            raise InvalidField(f"{field_name}.{name}", f"unknown load dimension; known: {known}")
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise InvalidField(f"{field_name}.{name}", "amount must be a whole number")
+        if amount < 0:
+            raise InvalidField(f"{field_name}.{name}", "amount must not be negative")
+        checked[name] = amount
+    return checked
+
+
+def validate_timezone(name: str) -> ZoneInfo:
+    """Return the IANA zone ``name``, or raise :class:`InvalidField` on ``timezone``."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise InvalidField("timezone", f"unknown IANA time zone {name!r}") from exc
