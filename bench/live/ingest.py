@@ -39,8 +39,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from datetime import time as clock_time
+from datetime import UTC, datetime, time as clock_time, timedelta
 from pathlib import Path
 
 import httpx
