@@ -21,7 +21,8 @@ from fleetline.sim.config import DisruptionRates, SimConfig
 from fleetline.sim.local import demo_clock_start, start_live_day
 
 DEMO_DATABASE = Path("fleetline-demo.sqlite3")
-DEMO_MORNING = dt.time(7, 0)
+DEMO_MORNING = dt.time(6, 30)
+"""The earliest shift start of the synthetic fleet."""
 """Where the demo's simulated clock starts, local time on the demo's day."""
 
 
@@ -45,7 +46,7 @@ def _wait_for(services: Services, plan_id: str, timeout_s: float) -> Plan:
 def run_demo(args: argparse.Namespace) -> None:
     """Seed the company, plan and dispatch its day, print how to look at it, and serve.
 
-    The day is played live on a simulated clock (07:00 local at the start, ``--speed``
+    The day is played live on a simulated clock (06:30 local at the start, ``--speed``
     simulated seconds per real second) by trucks that report through the served API.
     """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -19,7 +19,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
-from fastapi.testclient import TestClient
 
 from fleetline.api.app import create_app
 from fleetline.bootstrap import bootstrap
@@ -84,6 +83,8 @@ def run_in_process(
             if keep is not None:
                 keep(day)
             headers = {"Authorization": f"Bearer {secret}"}
+            from fastapi.testclient import TestClient  # only simulate runs in-process
+
             with TestClient(create_app(services), headers=headers) as client:
                 report = day.run(client)
                 if after is not None:
@@ -94,9 +95,9 @@ def run_in_process(
 
 
 def demo_clock_start(config: SimConfig) -> datetime:
-    """The demo's simulated clock at the start: 07:00 local on the demo's day."""
+    """The demo's simulated clock at the start: 06:30 local on the demo's day."""
     zone = ZoneInfo(LIECHTENSTEIN.timezone)
-    return datetime.combine(config.day, config.start or time(7, 0), tzinfo=zone)
+    return datetime.combine(config.day, config.start or time(6, 30), tzinfo=zone)
 
 
 def start_live_day(
