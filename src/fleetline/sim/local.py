@@ -13,6 +13,7 @@ import os
 import tempfile
 import threading
 import time as walltime
+import warnings
 from collections.abc import Callable
 from datetime import datetime, time
 from pathlib import Path
@@ -83,7 +84,9 @@ def run_in_process(
             if keep is not None:
                 keep(day)
             headers = {"Authorization": f"Bearer {secret}"}
-            from fastapi.testclient import TestClient  # only simulate runs in-process
+            with warnings.catch_warnings():  # its transport's deprecation notice is not ours
+                warnings.simplefilter("ignore")
+                from fastapi.testclient import TestClient  # only simulate runs in-process
 
             with TestClient(create_app(services), headers=headers) as client:
                 report = day.run(client)
