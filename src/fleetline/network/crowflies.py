@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 
 import numpy as np
 import numpy.typing as npt
@@ -93,7 +93,8 @@ class CrowFliesTravelTimes:
     speed_profile_kmh
         24 average speeds (km/h), one per local hour of day, 0 to 23.
     timezone
-        Zone in which a departure's hour of day is read (default UTC).
+        Zone in which a departure's hour of day is read; by default the departure's own
+        zone (pass departures in the company's local time).
     """
 
     name = "crowflies"
@@ -102,7 +103,7 @@ class CrowFliesTravelTimes:
         self,
         circuity: float = 1.3,
         speed_profile_kmh: Sequence[float] = DEFAULT_SPEED_PROFILE_KMH,
-        timezone: tzinfo = UTC,
+        timezone: tzinfo | None = None,
     ) -> None:
         if not circuity >= 1.0:
             raise ValueError(f"circuity must be at least 1.0, got {circuity}")
@@ -132,7 +133,8 @@ class CrowFliesTravelTimes:
             return self.speed_profile_kmh[UNTIMED_HOUR]
         if departure.tzinfo is None or departure.utcoffset() is None:
             raise ValueError("departure must carry a UTC offset")
-        return self.speed_profile_kmh[departure.astimezone(self.timezone).hour]
+        local = departure if self.timezone is None else departure.astimezone(self.timezone)
+        return self.speed_profile_kmh[local.hour]
 
     def matrix(
         self, locations: Sequence[Location], departure: datetime | None = None

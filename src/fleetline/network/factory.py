@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 
 from fleetline.network.base import TravelTimes
@@ -29,7 +29,7 @@ def travel_times_for(
     algorithm: Algorithm | None = None,
     circuity: float = 1.3,
     speed_profile_kmh: Sequence[float] = DEFAULT_SPEED_PROFILE_KMH,
-    timezone: tzinfo = UTC,
+    timezone: tzinfo | None = None,
     traffic: bool = True,
     closure_factor: float = DEFAULT_CLOSURE_FACTOR,
     min_interval_s: float = DEFAULT_MIN_INTERVAL_S,

@@ -49,8 +49,8 @@ class Clock:
         return math.floor((self.now_ts + offset) / self.step)
 
     def departure(self, group: int) -> datetime:
-        """The start of a departure group, as the provider's departure time."""
-        return datetime.fromtimestamp(group * self.step, tz=UTC)
+        """The start of a departure group, in the zone of ``now`` (the company's time)."""
+        return datetime.fromtimestamp(group * self.step, tz=self.now.tzinfo or UTC)
 
     def at(self, offset: float) -> datetime:
         """The moment ``offset`` seconds after ``now``, to the whole second."""

@@ -73,6 +73,8 @@ def build_snapshot(
         for client in uow.clients.get_many({o.client_id for o in orders.values()})
     }
     depots = {depot.id: depot for depot in uow.depots.list()}
+    if depots:  # travel times read the hour of day in the company's own zone
+        now = now.astimezone(next(iter(depots.values())).zone)
     states = {state.vehicle_id: state for state in uow.vehicle_states.list()}
     positions = {position.vehicle_id: position for position in uow.positions.last_all()}
     drivers = {d.vehicle_id: d for d in uow.drivers.list() if d.vehicle_id}

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from fleetline.domain.errors import InvalidField
 from fleetline.domain.model import (
     FINAL_ORDER_STATES,
@@ -40,7 +42,7 @@ from fleetline.domain.model import (
     Unassigned,
     Vehicle,
 )
-from fleetline.network.base import TravelTimes
+from fleetline.network.base import TravelMatrix, TravelTimes
 from fleetline.planning.problem import (
     JobSpec,
     RoutingProblem,
@@ -95,6 +97,48 @@ def _clients_by_id(clients: Mapping[str, Client] | Iterable[Client]) -> Mapping[
 
 def _seconds(moment: datetime, origin: datetime) -> int:
     return int((moment - origin).total_seconds())
+
+
+SAMPLE_LOCATIONS = 24
+"""How many locations the time-of-day factor is measured on."""
+
+
+def day_factor(
+    travel_times: TravelTimes,
+    locations: Sequence[Location],
+    first_departure: datetime,
+    last_return: datetime,
+) -> float:
+    """How much longer travel takes on average over the working day than at its start.
+
+    A plan has one matrix for the whole day, but travel times change with the hour (the
+    morning rush is slower): the matrix is scaled by the mean, over each hour from the
+    first departure to the last return, of the travel time at that hour over the travel
+    time at the first departure, measured on a sample of the locations. A provider
+    without a time of day gives 1.
+
+    Parameters
+    ----------
+    travel_times
+        The provider.
+    locations
+        The day's locations (a spread-out sample of them is used).
+    first_departure, last_return
+        The span of the working day.
+    """
+    step = max(1, len(locations) // SAMPLE_LOCATIONS)
+    sample = list(locations[::step][:SAMPLE_LOCATIONS])
+    if len(sample) < 2:
+        return 1.0
+    base = int(travel_times.matrix(sample, first_departure).durations.sum())
+    if base <= 0:
+        return 1.0
+    ratios = []
+    moment = first_departure
+    while moment < last_return:
+        ratios.append(int(travel_times.matrix(sample, moment).durations.sum()) / base)
+        moment += timedelta(hours=1)
+    return sum(ratios) / len(ratios) if ratios else 1.0
 
 
 def build_problem(
@@ -162,6 +206,12 @@ def build_problem(
     locations = tuple(index_of)
     departure = min((s.start for s in shifts.values()), default=origin)
     matrix = travel_times.matrix(list(locations), departure)
+    last = max((s.end for s in shifts.values()), default=departure)
+    factor = day_factor(travel_times, locations, departure, last)
+    if factor != 1.0:
+        matrix = TravelMatrix(
+            np.rint(matrix.durations * factor).astype(np.int64), matrix.distances
+        )
 
     specs = [
         _vehicle_spec(

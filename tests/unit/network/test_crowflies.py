@@ -48,11 +48,12 @@ def test_rush_hour_trip_is_slower_than_the_same_trip_at_night() -> None:
     assert np.array_equal(rush.distances, night.distances)
 
 
-def test_the_hour_is_read_in_the_configured_timezone() -> None:
-    """07:30 in Vaduz is rush hour there, but 06:30 UTC is not rush hour in UTC."""
+def test_the_hour_is_read_in_the_departures_own_zone() -> None:
+    """07:30 in Vaduz is rush hour there: by default a departure's hour is read in its own
+    zone; a provider told to read hours in UTC sees 06:30, not rush hour."""
     departure = datetime(2026, 1, 12, 7, 30, tzinfo=VADUZ_TZ)
-    local = CrowFliesTravelTimes(timezone=VADUZ_TZ).speed_kmh(departure)
-    utc = CrowFliesTravelTimes().speed_kmh(departure)
+    local = CrowFliesTravelTimes().speed_kmh(departure)
+    utc = CrowFliesTravelTimes(timezone=UTC).speed_kmh(departure)
     assert local == DEFAULT_SPEED_PROFILE_KMH[7]
     assert utc == DEFAULT_SPEED_PROFILE_KMH[6]
     assert local < utc
