@@ -22,13 +22,14 @@ from fleetline.network.base import TravelTimes
 from fleetline.operations import live_day, master_data, orders, plans
 from fleetline.operations.eta import forecast, forecast_fleet
 from fleetline.operations.exception_options import exception_finders
-from fleetline.operations.exceptions import ExceptionService, make_resolve_exception, stop_of
+from fleetline.operations.exceptions import ExceptionService, make_resolve_exception
 from fleetline.operations.live_service import LiveService
 from fleetline.operations.pace_tracker import PaceTracker
 from fleetline.operations.planning_service import PlanningService
 from fleetline.operations.ports import UnitOfWork
 from fleetline.operations.replan_options import PreparedOptions, replan_finders
 from fleetline.operations.replanning import Replanner, set_replan_policy
+from fleetline.operations.snapshot import stop_of
 from fleetline.operations.telemetry import make_record_positions
 from fleetline.operations.traffic_feed import FollowsTraffic, TrafficFeed
 from fleetline.settings import Settings

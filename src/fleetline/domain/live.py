@@ -10,10 +10,13 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from fleetline.domain.errors import Conflict, InvalidField
 from fleetline.domain.model import Location, OrderState
+
+DEVICE_CLOCK_DRIFT = timedelta(minutes=2)
+"""How far ahead of the server's clock a device's time may run before a report is refused."""
 
 
 class IllegalTransition(Conflict):

@@ -31,6 +31,7 @@ from fleetline.network.base import TravelTimes
 from fleetline.operations.live_service import LiveService
 from fleetline.operations.ports import UnitOfWork
 from fleetline.operations.revisions import Forecaster, Revision, revise
+from fleetline.operations.snapshot import stop_of
 
 log = logging.getLogger(__name__)
 
@@ -216,25 +217,6 @@ class ExceptionService:
     def close(self) -> None:
         """Stop computing options."""
         self._workers.shutdown(wait=True, cancel_futures=True)
-
-
-def stop_of(uow: UnitOfWork, order_id: str) -> RemainingStop | None:
-    """An order as a stop to place (e.g. a failed delivery to try again), or ``None``."""
-    order = uow.orders.get(order_id)
-    if order is None:
-        return None
-    client = uow.clients.get(order.client_id)
-    return RemainingStop(
-        order_id=order.id,
-        client_id=order.client_id,
-        location=order.location,
-        time_windows=order.time_windows,
-        service_s=order.service_s,
-        demand=order.demand,
-        required_skills=order.required_skills,
-        priority=client.priority if client else 3,
-        state=order.state,
-    )
 
 
 def make_resolve_exception(

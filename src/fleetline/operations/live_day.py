@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from fleetline.bus import Context
 from fleetline.domain import commands, events
 from fleetline.domain.errors import Conflict, InvalidField, NotFound
 from fleetline.domain.live import (
+    DEVICE_CLOCK_DRIFT,
     STOP_EVENT_STATE,
     VEHICLE_EVENT_STATUS,
     StopEvent,
@@ -27,9 +28,6 @@ from fleetline.domain.live import (
 )
 from fleetline.domain.model import Order, OrderState
 from fleetline.operations.ports import UnitOfWork
-
-CLOCK_TOLERANCE = timedelta(minutes=2)
-"""How far in the future a device's clock may run before its report is refused."""
 
 _LIFECYCLE = {
     OrderState.DISPATCHED: 0,
@@ -53,7 +51,7 @@ class StopReportOutcome:
 def _not_in_future(at: datetime, context: Context, field: str = "at") -> None:
     if at.tzinfo is None:
         raise InvalidField(field, "time must carry a UTC offset")
-    if at > context.clock.now() + CLOCK_TOLERANCE:
+    if at > context.clock.now() + DEVICE_CLOCK_DRIFT:
         raise InvalidField(field, "time is in the future")
 
 

@@ -67,9 +67,7 @@ class PaceTracker:
             order = uow.orders.get(event.order_id)
             if order is None:
                 return
-            reports = [
-                r for r in uow.stop_events.for_day(order.date) if r.vehicle_id == event.vehicle_id
-            ]
+            reports = uow.stop_events.for_vehicle(event.vehicle_id, order.date)
             orders = uow.orders.get_many({r.order_id for r in reports})
         legs = driven_legs(reports, {o.id: o.location for o in orders})
         if not legs:

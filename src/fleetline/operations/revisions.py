@@ -31,7 +31,12 @@ from fleetline.domain.model import (
 from fleetline.domain.snapshot import DaySnapshot, RemainingStop, VehicleRun
 from fleetline.network.base import TravelTimes
 from fleetline.operations.ports import UnitOfWork
-from fleetline.operations.snapshot import REMAINING_STATES, build_snapshot
+from fleetline.operations.snapshot import (
+    DEFAULT_PRIORITY,
+    REMAINING_STATES,
+    build_snapshot,
+    remaining_stop,
+)
 
 Forecaster = Callable[[DaySnapshot, TravelTimes], Mapping[str, StopForecast]]
 
@@ -167,19 +172,8 @@ def _retried(uow: UnitOfWork, snapshot: DaySnapshot, revision: Revision) -> list
         if order.state is not OrderState.FAILED or order.date != snapshot.date:
             continue
         client = uow.clients.get(order.client_id)
-        stops.append(
-            RemainingStop(
-                order_id=order.id,
-                client_id=order.client_id,
-                location=order.location,
-                time_windows=order.time_windows,
-                service_s=order.service_s,
-                demand=order.demand,
-                required_skills=order.required_skills,
-                priority=client.priority if client else 3,
-                state=OrderState.DISPATCHED,
-            )
-        )
+        stop = remaining_stop(order, client.priority if client else DEFAULT_PRIORITY)
+        stops.append(dataclasses.replace(stop, state=OrderState.DISPATCHED))
     return stops
 
 

@@ -25,7 +25,8 @@ def promised_window(stop: PlannedStop) -> TimeWindow:
     return TimeWindow(stop.time_windows[0].start, stop.time_windows[-1].end)
 
 
-def _remaining(order: Order, priority: int, stop: PlannedStop | None) -> RemainingStop:
+def remaining_stop(order: Order, priority: int, stop: PlannedStop | None = None) -> RemainingStop:
+    """An order as a stop to serve (``stop``: where the live plan has it, if it does)."""
     return RemainingStop(
         order_id=order.id,
         client_id=order.client_id,
@@ -39,6 +40,15 @@ def _remaining(order: Order, priority: int, stop: PlannedStop | None) -> Remaini
         planned_eta=stop.eta if stop else None,
         promised_window=promised_window(stop) if stop else None,
     )
+
+
+def stop_of(uow: UnitOfWork, order_id: str) -> RemainingStop | None:
+    """An order as a stop to place (e.g. a failed delivery to try again), or ``None``."""
+    order = uow.orders.get(order_id)
+    if order is None:
+        return None
+    client = uow.clients.get(order.client_id)
+    return remaining_stop(order, client.priority if client else DEFAULT_PRIORITY)
 
 
 def _today(position: Position | None, day: date) -> Position | None:
@@ -97,7 +107,7 @@ def build_snapshot(
             by_state[order.state.value].append(order.id)
             if order.state in REMAINING_STATES:
                 priority = priorities.get(order.client_id, DEFAULT_PRIORITY)
-                remaining.append(_remaining(order, priority, stop))
+                remaining.append(remaining_stop(order, priority, stop))
         on_board: dict[str, int] = defaultdict(int)
         for stop_left in remaining:
             for dimension, amount in stop_left.demand.items():
@@ -124,7 +134,7 @@ def build_snapshot(
             )
         )
     unplanned = tuple(
-        _remaining(order, priorities.get(order.client_id, DEFAULT_PRIORITY), None)
+        remaining_stop(order, priorities.get(order.client_id, DEFAULT_PRIORITY))
         for order in orders.values()
         if order.state in UNPLANNED_STATES and order.id not in planned
     )

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import timedelta
 
 from fleetline.bus import Context
 from fleetline.domain import commands, events
 from fleetline.domain.errors import InvalidField, NotFound
-from fleetline.domain.live import Position
+from fleetline.domain.live import DEVICE_CLOCK_DRIFT, Position
 from fleetline.operations.ports import IngestResult, UnitOfWork
 
-MAX_CLOCK_AHEAD = timedelta(minutes=2)
-"""How far ahead of the server's clock a device's time may be (clock drift)."""
 FEW_VEHICLES = 8
 """Up to this many unknown ids in a batch are looked up one by one; more, all at once."""
 
@@ -102,7 +99,7 @@ def record_positions(
         the clock, or on another field of ``positions[i]`` that the domain refuses.
     """
     now = context.clock.now()
-    latest_allowed = now + MAX_CLOCK_AHEAD
+    latest_allowed = now + DEVICE_CLOCK_DRIFT
     reports = command.positions
     unknown = (known or KnownVehicles()).unknown(uow, {r.vehicle_id for r in reports})
     positions: list[Position] = []

@@ -132,6 +132,16 @@ class StopEventRepository(_LiveRepository):
         ).mappings()
         return [ser.stop_event_from_row(r) for r in rows]
 
+    def for_vehicle(self, vehicle_id: str, day: date) -> list[StopEvent]:
+        """One truck's reports on the orders of ``day``, in the order they happened."""
+        rows = self._session.execute(
+            sa.select(t.stop_events)
+            .join(t.orders, t.orders.c.id == t.stop_events.c.order_id)
+            .where(t.stop_events.c.vehicle_id == vehicle_id, t.orders.c.date == day)
+            .order_by(t.stop_events.c.at, t.stop_events.c.id)
+        ).mappings()
+        return [ser.stop_event_from_row(r) for r in rows]
+
     def for_day(self, day: date) -> list[StopEvent]:
         """The reports of every order of ``day``, in the order they happened."""
         rows = self._session.execute(
