@@ -41,6 +41,9 @@ class Context:
 
 CommandHandler = Callable[[Any, UnitOfWork, Context], Any]
 EventHandler = Callable[[Any], None]
+TransactionRule = Callable[[UnitOfWork, Context], None]
+"""Runs inside a command's transaction, after its handler and before the commit: it
+reads ``uow.pending_events()`` and writes what must be stored with them (outbox rows)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,7 @@ class MessageBus:
     context: Context
     command_handlers: dict[type[Command], CommandHandler]
     event_handlers: dict[type[Event], list[EventHandler]] = field(default_factory=dict)
+    transaction_rules: list[TransactionRule] = field(default_factory=list)
 
     def handle(self, command: Command, idempotency: IdempotentRequest | None = None) -> Any:
         """Handle ``command`` in one transaction and publish its events.
@@ -107,6 +111,8 @@ class MessageBus:
                 if stored is not None:
                     return _replay(stored, idempotency)
             result = handler(command, uow, self.context)
+            for rule in self.transaction_rules:
+                rule(uow, self.context)
             if idempotency is not None:
                 status, body = idempotency.render(result)
                 uow.idempotency.put(

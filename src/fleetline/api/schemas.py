@@ -299,4 +299,3 @@ class ErrorResponse(ApiModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 409, 422)
 }
-

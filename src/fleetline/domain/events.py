@@ -230,3 +230,31 @@ class ReplanDecided(Event):
     late_before: int
     late_after: int
     seconds_after_event: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotificationsQueued(Event):
+    """Messages to clients were written to the outbox, in the transaction of their cause."""
+
+    notification_ids: tuple[str, ...]
+    order_ids: tuple[str, ...]
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class InquiryLogged(Event):
+    """A client called or wrote about an order, and an agent logged it."""
+
+    inquiry_id: str
+    order_id: str
+    client_id: str
+    channel: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageHoldChanged(Event):
+    """A dispatcher held client messages (a major incident) or released them."""
+
+    held: bool
+    reason: str
+    by: str

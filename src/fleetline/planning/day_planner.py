@@ -209,9 +209,7 @@ def build_problem(
     last = max((s.end for s in shifts.values()), default=departure)
     factor = day_factor(travel_times, locations, departure, last)
     if factor != 1.0:
-        matrix = TravelMatrix(
-            np.rint(matrix.durations * factor).astype(np.int64), matrix.distances
-        )
+        matrix = TravelMatrix(np.rint(matrix.durations * factor).astype(np.int64), matrix.distances)
 
     specs = [
         _vehicle_spec(

@@ -308,3 +308,59 @@ replan_policies = sa.Table(
     sa.Column("mode", sa.String(10), nullable=False),
     sa.Column("threshold_s", sa.Integer, nullable=True),
 )
+
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("order_id", ID, sa.ForeignKey("orders.id"), nullable=False, index=True),
+    sa.Column("client_id", ID, nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("recipient", sa.String(500), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("html_body", sa.Text, nullable=True),
+    sa.Column("locale", sa.String(10), nullable=False),
+    # The same news for the same order, window and channel is queued once.
+    sa.Column("dedupe_key", sa.String(300), nullable=False, unique=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("cause_at", UtcDateTime, nullable=False),
+    sa.Column("not_before", UtcDateTime, nullable=False),
+    sa.Column("window_start", UtcDateTime, nullable=True),
+    sa.Column("window_end", UtcDateTime, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=True),
+    sa.Column("sent_at", UtcDateTime, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+inquiries = sa.Table(
+    "inquiries",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("order_id", ID, sa.ForeignKey("orders.id"), nullable=False, index=True),
+    sa.Column("client_id", ID, nullable=False),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False, index=True),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("by", sa.String(200), nullable=False),
+)
+
+tracking_links = sa.Table(
+    "tracking_links",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("order_id", ID, sa.ForeignKey("orders.id"), nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+)
+
+comms_settings = sa.Table(
+    "comms_settings",
+    metadata,
+    sa.Column("key", sa.String(50), primary_key=True),
+    sa.Column("value", sa.JSON, nullable=False),
+)

@@ -34,6 +34,12 @@ from fleetline.store.repositories import (
     TokenRepository,
     VehicleRepository,
 )
+from fleetline.store.repositories.comms import (
+    CommsSettingsRepository,
+    InquiryRepository,
+    NotificationRepository,
+    TrackingLinkRepository,
+)
 from fleetline.store.repositories.exceptions import ExceptionRepository
 from fleetline.store.repositories.live import (
     EtaPredictionRepository,
@@ -63,6 +69,8 @@ class SqlUnitOfWork:
         The repositories, valid inside the ``with`` block.
     vehicle_states, stop_events, traffic, exceptions, eta_predictions, replan_policies
         The live day's repositories, valid inside the ``with`` block.
+    notifications, inquiries, tracking_links, comms_settings
+        Client communication's repositories, valid inside the ``with`` block.
     """
 
     depots: DepotRepository
@@ -81,6 +89,10 @@ class SqlUnitOfWork:
     exceptions: ExceptionRepository
     eta_predictions: EtaPredictionRepository
     replan_policies: ReplanPolicyRepository
+    notifications: NotificationRepository
+    inquiries: InquiryRepository
+    tracking_links: TrackingLinkRepository
+    comms_settings: CommsSettingsRepository
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock | None = None) -> None:
         self._session_factory = session_factory
@@ -112,6 +124,10 @@ class SqlUnitOfWork:
         self.exceptions = ExceptionRepository(session, now)
         self.eta_predictions = EtaPredictionRepository(session, now)
         self.replan_policies = ReplanPolicyRepository(session, now)
+        self.notifications = NotificationRepository(session, now)
+        self.inquiries = InquiryRepository(session, now)
+        self.tracking_links = TrackingLinkRepository(session, now)
+        self.comms_settings = CommsSettingsRepository(session, now)
         return self
 
     def __exit__(self, *args: object) -> None:
@@ -135,6 +151,10 @@ class SqlUnitOfWork:
     def record(self, event: Event) -> None:
         """Collect ``event``; :meth:`commit` writes it with the state change."""
         self._pending.append(event)
+
+    def pending_events(self) -> list[Event]:
+        """The events recorded in this transaction so far, not yet committed."""
+        return list(self._pending)
 
     def commit(self) -> None:
         """Write the recorded events to the log and commit, in one transaction."""
