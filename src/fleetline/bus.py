@@ -111,8 +111,7 @@ class MessageBus:
                 if stored is not None:
                     return _replay(stored, idempotency)
             result = handler(command, uow, self.context)
-            for rule in self.transaction_rules:
-                rule(uow, self.context)
+            self.apply_rules(uow)
             if idempotency is not None:
                 status, body = idempotency.render(result)
                 uow.idempotency.put(
@@ -131,6 +130,15 @@ class MessageBus:
             events = uow.collect_new_events()
         self.publish(events)
         return result
+
+    def apply_rules(self, uow: UnitOfWork) -> None:
+        """Run the transaction rules on ``uow``'s pending events, before its commit.
+
+        The bus does it for every command; a service that commits a change of its own
+        (an automatic re-plan on a worker) calls it so that the same rules apply.
+        """
+        for rule in self.transaction_rules:
+            rule(uow, self.context)
 
     def publish(self, events: list[Event]) -> None:
         """Hand committed events to their subscribers; a failing subscriber is logged."""

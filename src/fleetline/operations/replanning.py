@@ -311,6 +311,7 @@ class Replanner:
                 log.info("the %s re-plan no longer fits the day", job.trigger, exc_info=True)
                 return False
             self._decided(uow, job, ReplanMode.AUTO, "applied", found, plan_id=plan.id)
+            self._bus.apply_rules(uow)
             uow.commit()
             new_events = uow.collect_new_events()
         self._bus.publish(new_events)
