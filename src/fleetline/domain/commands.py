@@ -216,3 +216,30 @@ class SetReplanPolicy(Command):
     trigger: ReplanTrigger
     mode: ReplanMode
     threshold_s: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogInquiry(Command):
+    """An agent logs a client's call or message about an order (``channel``: how)."""
+
+    order_id: str
+    channel: str
+    note: str = ""
+    by: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetMessageHold(Command):
+    """Hold client messages during a major incident (``held``), or let them go again."""
+
+    held: bool
+    reason: str = ""
+    by: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetryNotification(Command):
+    """Queue a parked message again, to be tried from now on with a fresh set of attempts."""
+
+    notification_id: str
+    by: str = ""
