@@ -10,7 +10,7 @@ import builtins
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from fleetline.domain.access import ApiToken
 from fleetline.domain.events import Event
@@ -25,6 +25,9 @@ from fleetline.domain.live import (
     VehicleState,
 )
 from fleetline.domain.model import Client, Depot, Driver, Order, Plan, Vehicle
+
+if TYPE_CHECKING:
+    from fleetline.operations.ports_search import SearchRepository
 from fleetline.operations.ports_comms import (
     CommsSettingsRepository,
     InquiryRepository,
@@ -261,6 +264,8 @@ class UnitOfWork(Protocol):
     def tracking_links(self) -> TrackingLinkRepository: ...
     @property
     def comms_settings(self) -> CommsSettingsRepository: ...
+    @property
+    def search(self) -> SearchRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *args: object) -> None: ...

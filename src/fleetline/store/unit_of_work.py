@@ -49,6 +49,7 @@ from fleetline.store.repositories.live import (
     VehicleStateRepository,
 )
 from fleetline.store.repositories.positions import PositionRepository
+from fleetline.store.repositories.search import SearchRepository
 
 
 class SqlUnitOfWork:
@@ -71,6 +72,8 @@ class SqlUnitOfWork:
         The live day's repositories, valid inside the ``with`` block.
     notifications, inquiries, tracking_links, comms_settings
         Client communication's repositories, valid inside the ``with`` block.
+    search
+        Customer service's searches and history reads, valid inside the ``with`` block.
     """
 
     depots: DepotRepository
@@ -93,6 +96,7 @@ class SqlUnitOfWork:
     inquiries: InquiryRepository
     tracking_links: TrackingLinkRepository
     comms_settings: CommsSettingsRepository
+    search: SearchRepository
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock | None = None) -> None:
         self._session_factory = session_factory
@@ -128,6 +132,7 @@ class SqlUnitOfWork:
         self.inquiries = InquiryRepository(session, now)
         self.tracking_links = TrackingLinkRepository(session, now)
         self.comms_settings = CommsSettingsRepository(session, now)
+        self.search = SearchRepository(session, now)
         return self
 
     def __exit__(self, *args: object) -> None:
