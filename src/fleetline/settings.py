@@ -21,8 +21,24 @@ class Settings(BaseSettings):
         default=None,
         description="A road network prepared by `fleetline region import`; none: crow-flies.",
     )
-    smtp_url: str | None = None
-    sms_url: str | None = None
+    smtp_url: str | None = Field(
+        default=None,
+        description="`smtp://user:pass@host:port` (`smtps://`, `?starttls=1`); none: recorded.",
+    )
+    sms_url: str | None = Field(
+        default=None, description="Base URL of the SMS provider's HTTP API; none: recorded."
+    )
+    mail_from: str = Field(
+        default="Fleetline <noreply@fleetline.localhost>",
+        description="The From address of emails to clients.",
+    )
+    webhook_secret: str | None = Field(
+        default=None,
+        description="HMAC-SHA256 key of webhook signatures; none: generated once and stored.",
+    )
+    outbox_poll_s: float = Field(
+        default=2.0, gt=0, le=300, description="Seconds between looks at the outbox."
+    )
     mqtt_url: str | None = Field(
         default=None,
         description="MQTT broker to take positions from (`mqtt://host:1883`); none: no feed.",
