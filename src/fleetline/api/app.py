@@ -17,6 +17,7 @@ from fleetline.api.routers import (
     plans,
     policies,
     telemetry,
+    tracking,
 )
 from fleetline.bootstrap import Services
 
@@ -39,6 +40,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(measures.router)
     app.include_router(exceptions.router)
     app.include_router(policies.router)
+    app.include_router(tracking.router)
 
     @app.get("/health", tags=["system"])
     def health() -> dict[str, Any]:
