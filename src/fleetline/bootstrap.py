@@ -16,6 +16,8 @@ from sqlalchemy import Engine
 from fleetline.adapters.mqtt_positions import MqttPositionFeed
 from fleetline.bus import Context, MessageBus
 from fleetline.clock import Clock, SystemClock
+from fleetline.comms.channels import channels_from
+from fleetline.comms.outbox import OutboxDispatcher
 from fleetline.domain import commands, events
 from fleetline.domain.snapshot import RemainingStop
 from fleetline.network.base import TravelTimes
@@ -55,9 +57,12 @@ class Services:
     exceptions: ExceptionService
     mqtt: MqttPositionFeed | None = None
     replanner: Replanner | None = None
+    outbox: OutboxDispatcher | None = None
 
     def close(self) -> None:
         """Stop the workers and release the database."""
+        if self.outbox is not None:
+            self.outbox.close()
         if self.mqtt is not None:
             self.mqtt.stop()
         self.live.close()
@@ -86,6 +91,7 @@ def bootstrap(
     migrate: bool = True,
     recover: bool = True,
     live_refresh: bool = True,
+    send_messages: bool = True,
 ) -> Services:
     """Build the services of one Fleetline process.
 
@@ -103,6 +109,9 @@ def bootstrap(
         Take up again the solves a stopped server left unfinished.
     live_refresh
         Keep the live picture fresh in a background thread (tests refresh on demand).
+    send_messages
+        Send client messages from the outbox in a background thread (tests call
+        ``services.outbox.run_once()`` instead).
     """
     settings = settings or Settings()
     clock = clock or SystemClock()
@@ -199,6 +208,16 @@ def bootstrap(
     if live_refresh:
         live.after_refresh.append(replanner.on_live_refresh)
         live.start()
+    outbox = OutboxDispatcher(
+        uow_factory,
+        clock,
+        channels_from(settings, clock, uow_factory),
+        poll_s=settings.outbox_poll_s,
+    )
+    for nudge in (events.NotificationsQueued, events.MessageHoldChanged):
+        bus.event_handlers.setdefault(nudge, []).append(outbox.on_event)
+    if send_messages:
+        outbox.start()
     mqtt = None
     if settings.mqtt_url:
         mqtt = MqttPositionFeed(settings.mqtt_url, bus.handle)
@@ -207,6 +226,7 @@ def bootstrap(
         settings, clock, engine, uow_factory, bus, travel_times, planning, live, exceptions, mqtt
     )
     services.replanner = replanner
+    services.outbox = outbox
     return services
 
 
