@@ -243,3 +243,30 @@ class RetryNotification(Command):
 
     notification_id: str
     by: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForecastNotice:
+    """An ETA-driven message a live refresh found due for one order (re-checked when queued).
+
+    ``kind`` is ``out_for_delivery``, ``narrowed_window`` or ``delay``; the window is the
+    ETA window told; ``promised_end`` is when the promised window ends.
+    """
+
+    order_id: str
+    kind: str
+    window_start: datetime
+    window_end: datetime
+    promised_start: datetime | None = None
+    promised_end: datetime | None = None
+    driver_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SendForecastNotices(Command):
+    """Queue the ETA-driven messages a live refresh of ``date`` found due at ``at``."""
+
+    date: date
+    at: datetime
+    plan_id: str | None
+    notices: tuple[ForecastNotice, ...]
