@@ -21,7 +21,14 @@ from fleetline.comms.outbox import OutboxDispatcher
 from fleetline.domain import commands, events
 from fleetline.domain.snapshot import RemainingStop
 from fleetline.network.base import TravelTimes
-from fleetline.operations import live_day, master_data, orders, plans
+from fleetline.operations import (
+    inquiries,
+    live_day,
+    master_data,
+    message_hold,
+    orders,
+    plans,
+)
 from fleetline.operations.eta import forecast, forecast_fleet
 from fleetline.operations.exception_options import exception_finders
 from fleetline.operations.exceptions import ExceptionService, make_resolve_exception
@@ -170,6 +177,9 @@ def bootstrap(
             commands.ReportTrafficIncident: live_day.report_traffic_incident,
             commands.ResolveException: make_resolve_exception(travel_times, forecast),
             commands.SetReplanPolicy: set_replan_policy,
+            commands.LogInquiry: inquiries.log_inquiry,
+            commands.SetMessageHold: message_hold.set_message_hold,
+            commands.RetryNotification: message_hold.retry_notification,
         },
         event_handlers={
             events.PlanRequested: [planning.on_plan_requested],

@@ -16,6 +16,7 @@ from fleetline.api.routers import (
     orders,
     plans,
     policies,
+    service,
     telemetry,
     tracking,
 )
@@ -40,6 +41,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(measures.router)
     app.include_router(exceptions.router)
     app.include_router(policies.router)
+    app.include_router(service.router)
     app.include_router(tracking.router)
 
     @app.get("/health", tags=["system"])

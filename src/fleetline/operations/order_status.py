@@ -175,7 +175,7 @@ def order_status(
         history = order_history(uow, order, in_live_plan=status.on_live_plan)
         return _with(status, history, messages, inquiries)
     words = {
-        OrderState.OPEN: "not planned yet",
+        OrderState.OPEN: "not dispatched yet",
         OrderState.PLANNED: "in a plan that is not dispatched yet",
     }.get(order.state, "not on the live plan")
     status = OrderStatus(
