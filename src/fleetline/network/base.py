@@ -13,6 +13,7 @@ import numpy.typing as npt
 from fleetline.domain.model import Location
 
 IntMatrix = npt.NDArray[np.int64]
+IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,66 @@ class TravelTimes(Protocol):
     def snap(self, locations: Sequence[Location]) -> list[Snap]:
         """Report where each location meets the road network."""
         ...
+
+
+class PairedLegs(Protocol):
+    """A provider that answers single trips without a whole matrix (e.g. OSRM)."""
+
+    def leg_durations(
+        self, pairs: Sequence[tuple[Location, Location]], departure: datetime | None = None
+    ) -> IntArray:
+        """Return the seconds of each trip ``(origin, destination)``, in order."""
+        ...
+
+
+def leg_durations(
+    provider: TravelTimes,
+    pairs: Sequence[tuple[Location, Location]],
+    departure: datetime | None = None,
+) -> IntArray:
+    """Return the seconds of each trip ``(origin, destination)`` in ``pairs``.
+
+    A provider with its own ``leg_durations`` answers the trips one by one (for a road
+    network, N trips cost far less than the N x N matrix over their ends); any other is
+    asked one matrix over the distinct ends.
+
+    Parameters
+    ----------
+    provider
+        The travel-time provider.
+    pairs
+        The trips, as (origin, destination).
+    departure
+        When the trips start.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` seconds, one per trip; :data:`UNREACHABLE` for a trip with no route.
+    """
+    paired = getattr(provider, "leg_durations", None)
+    if paired is not None:
+        answered: IntArray = paired(pairs, departure)
+        return answered
+    return legs_from_matrix(provider, pairs, departure)
+
+
+def legs_from_matrix(
+    provider: TravelTimes,
+    pairs: Sequence[tuple[Location, Location]],
+    departure: datetime | None = None,
+) -> IntArray:
+    """Answer trips from one matrix over their distinct ends (see :func:`leg_durations`)."""
+    if not pairs:
+        return np.zeros(0, dtype=np.int64)
+    index: dict[Location, int] = {}
+    for origin, destination in pairs:
+        index.setdefault(origin, len(index))
+        index.setdefault(destination, len(index))
+    durations = provider.matrix(list(index), departure).durations
+    rows = np.fromiter((index[o] for o, _ in pairs), dtype=np.int64, count=len(pairs))
+    cols = np.fromiter((index[d] for _, d in pairs), dtype=np.int64, count=len(pairs))
+    return np.asarray(durations[rows, cols], dtype=np.int64)
 
 
 UNREACHABLE = 1_000_000_000

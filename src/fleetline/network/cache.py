@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from fleetline.domain.model import Location
-from fleetline.network.base import Snap, TravelMatrix, TravelTimes
+from fleetline.network.base import IntArray, Snap, TravelMatrix, TravelTimes, leg_durations
 
 RoundedPoint = tuple[float, float]
 CacheKey = tuple[str, tuple[RoundedPoint, ...], int | None]
@@ -174,6 +174,12 @@ class CachedTravelTimes:
             del self._pending[key]
         pending.set_result(result)
         return result
+
+    def leg_durations(
+        self, pairs: Sequence[tuple[Location, Location]], departure: datetime | None = None
+    ) -> IntArray:
+        """Ask the provider for single trips (not cached: their ends move with the trucks)."""
+        return leg_durations(self.provider, pairs, departure)
 
     def snap(self, locations: Sequence[Location]) -> list[Snap]:
         """Ask the provider where ``locations`` meet the road network (not cached)."""

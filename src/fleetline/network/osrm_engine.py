@@ -17,7 +17,14 @@ import numpy as np
 import osrm
 
 from fleetline.domain.model import Location
-from fleetline.network.base import UNREACHABLE, IntMatrix, RoadPath, Snap, TravelMatrix
+from fleetline.network.base import (
+    UNREACHABLE,
+    IntArray,
+    IntMatrix,
+    RoadPath,
+    Snap,
+    TravelMatrix,
+)
 from fleetline.network.region import Algorithm, RegionError, read_region
 
 DEFAULT_SNAP_THRESHOLD_M = 500.0
@@ -176,6 +183,42 @@ class OsrmTravelTimes:
         np.fill_diagonal(durations, 0)
         np.fill_diagonal(distances, 0)
         return TravelMatrix(durations=durations, distances=distances)
+
+    def leg_durations(
+        self, pairs: Sequence[tuple[Location, Location]], departure: datetime | None = None
+    ) -> IntArray:
+        """Return the road seconds of each trip ``(origin, destination)``, one query each.
+
+        For trucks heading to their next stops this is what an ETA refresh needs: N trips
+        cost N one-cell queries instead of the N x N table over their ends.
+
+        Parameters
+        ----------
+        pairs
+            The trips, in order.
+        departure
+            Accepted for the protocol; OSRM's speeds do not vary by time of day.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``int64`` seconds; :data:`~fleetline.network.base.UNREACHABLE` for no route.
+        """
+        found = np.zeros(len(pairs), dtype=np.int64)
+        for position, (origin, destination) in enumerate(pairs):
+            if origin == destination:
+                continue
+            params = osrm.TableParameters(
+                coordinates=[_coordinate(origin), _coordinate(destination)],
+                sources=[0],
+                destinations=[1],
+                annotations=["duration"],
+                generate_hints=False,
+            )
+            params.skip_waypoints = True
+            result = self._call("Table", params)
+            found[position] = table_to_int64(result["durations"], (1, 1))[0, 0]
+        return found
 
     def snap(self, locations: Sequence[Location]) -> list[Snap]:
         """Report the nearest road point of each location and whether it is close enough.

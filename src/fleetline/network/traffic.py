@@ -34,7 +34,14 @@ from typing import TYPE_CHECKING, Protocol
 
 from fleetline.domain.live import TrafficIncident
 from fleetline.domain.model import Location
-from fleetline.network.base import Snap, TravelMatrix, TravelTimes
+from fleetline.network.base import (
+    IntArray,
+    Snap,
+    TravelMatrix,
+    TravelTimes,
+    leg_durations,
+    legs_from_matrix,
+)
 from fleetline.network.cache import CachedTravelTimes, CacheStats
 from fleetline.network.traffic_legs import slow_legs
 
@@ -330,6 +337,23 @@ class TrafficAwareTravelTimes:
         if not incidents or len(locations) < 2:
             return matrix
         return slow_legs(matrix, locations, incidents, self.closure_factor)
+
+    def leg_durations(
+        self, pairs: Sequence[tuple[Location, Location]], departure: datetime | None = None
+    ) -> IntArray:
+        """Return the seconds of single trips with the incidents in force.
+
+        The road network answers trip by trip; a leg slowed per straight line needs the
+        matrix over the trips' ends while incidents last.
+        """
+        self._refresh()
+        if self.road is not None:
+            return leg_durations(self.road.current, pairs, departure)
+        with self._lock:
+            quiet = not self._applied
+        if quiet:
+            return leg_durations(self.provider, pairs, departure)
+        return legs_from_matrix(self, pairs, departure)
 
     def snap(self, locations: Sequence[Location]) -> list[Snap]:
         """Report where each location meets the road network (incidents do not move roads)."""

@@ -4,8 +4,10 @@ A refresh needs about one leg per remaining stop, each at its own departure time
 Asking the provider once per leg, or once per vehicle and hour, costs thousands of calls
 for a 200-truck fleet. Instead:
 
-- every matrix is asked at the *reference* hour, the hour of ``now``: one matrix over the
-  trucks' positions and their next stops, and one per vehicle over its remaining stops.
+- every question is asked at the *reference* hour, the hour of ``now``: the trips from
+  the trucks' positions to their next stops (single trips, which a road network answers
+  one by one far faster than a matrix), and one matrix per vehicle over its remaining
+  stops.
   The stop matrices do not change while the trucks move, so a caching provider answers
   them from memory on every refresh in the same hour (and a completed stop leaves a
   sub-matrix of the cached one);
@@ -27,7 +29,7 @@ import numpy as np
 
 from fleetline.domain.model import Location, OrderState
 from fleetline.domain.snapshot import VehicleRun
-from fleetline.network.base import UNREACHABLE, IntMatrix, TravelTimes
+from fleetline.network.base import UNREACHABLE, IntMatrix, TravelTimes, leg_durations
 
 
 class Clock:
@@ -88,19 +90,17 @@ class RefreshLegs:
         return self.travel_times.matrix(locations, self.clock.departure(group)).durations
 
     def _first_legs(self, runs: Sequence[VehicleRun]) -> dict[str, float]:
-        """Seconds from each driving truck's position to its next stop (reference hour)."""
+        """Seconds from each driving truck's position to its next stop (reference hour).
+
+        Asked as single trips: a road network answers N of them far faster than the
+        matrix over every position and next stop.
+        """
         driving = [run for run in runs if run.remaining[0].state is not OrderState.ARRIVED]
-        index: dict[Location, int] = {}
-        for run in driving:
-            index.setdefault(run.position, len(index))
-            index.setdefault(run.remaining[0].location, len(index))
-        if not index:
+        if not driving:
             return {}
-        durations = self._ask(list(index), self.reference)
-        return {
-            run.vehicle_id: float(durations[index[run.position], index[run.remaining[0].location]])
-            for run in driving
-        }
+        pairs = [(run.position, run.remaining[0].location) for run in driving]
+        seconds = leg_durations(self.travel_times, pairs, self.clock.departure(self.reference))
+        return {run.vehicle_id: float(s) for run, s in zip(driving, seconds, strict=True)}
 
     def stops(self, run: VehicleRun) -> IntMatrix:
         """The reference-hour matrix over ``run``'s remaining stops, in route order."""

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from fleetline.domain.model import Location
-from fleetline.network.base import UNREACHABLE
+from fleetline.network.base import UNREACHABLE, leg_durations
 from fleetline.network.crowflies import great_circle_m
 from fleetline.network.factory import travel_times_for
 from fleetline.network.osrm_engine import OsrmTravelTimes, table_to_int64
@@ -158,3 +158,22 @@ def test_with_a_region_the_factory_gives_cached_road_times(liechtenstein_region:
     assert np.array_equal(first.durations, again.durations)
     assert first.distances[0, 1] > crow_metres(VADUZ, SCHAAN)
     assert not math.isinf(provider.snap([VADUZ])[0].distance_m)
+
+
+def test_single_trips_take_what_the_matrix_says(
+    liechtenstein: OsrmTravelTimes, liechtenstein_region: Path
+) -> None:
+    """Trucks' trips to their next stops, asked one by one, agree with the full table,
+    including a trip to itself (0) and one towards a point off the network."""
+    places = [VADUZ, SCHAAN, TRIESEN, NAAFKOPF]
+    pairs = [(VADUZ, SCHAAN), (SCHAAN, TRIESEN), (TRIESEN, VADUZ), (VADUZ, VADUZ)]
+    pairs.append((SCHAAN, NAAFKOPF))
+    table = liechtenstein.matrix(places).durations
+    where = {place: i for i, place in enumerate(places)}
+    expected = [table[where[a], where[b]] for a, b in pairs]
+    assert liechtenstein.leg_durations(pairs).tolist() == expected
+    deployed = travel_times_for(liechtenstein_region)
+    assert leg_durations(deployed, pairs).tolist() == expected
+    crow_flies = travel_times_for(None)
+    crow = crow_flies.matrix(places).durations
+    assert leg_durations(crow_flies, pairs).tolist() == [crow[where[a], where[b]] for a, b in pairs]
