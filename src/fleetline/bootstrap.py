@@ -17,7 +17,10 @@ from fleetline.adapters.mqtt_positions import MqttPositionFeed
 from fleetline.bus import Context, MessageBus
 from fleetline.clock import Clock, SystemClock
 from fleetline.comms.channels import channels_from
+from fleetline.comms.compose import CommsConfig
+from fleetline.comms.forecast_rules import ForecastRules, make_send_forecast_notices
 from fleetline.comms.outbox import OutboxDispatcher
+from fleetline.comms.rules import make_event_rules
 from fleetline.domain import commands, events
 from fleetline.domain.snapshot import RemainingStop
 from fleetline.network.base import TravelTimes
@@ -193,6 +196,11 @@ def bootstrap(
     pace = PaceTracker(uow_factory, travel_times, live.set_pace)
     bus.event_handlers[events.StopReported].insert(0, pace.on_stop_reported)
     exceptions.publish = bus.publish
+    comms = CommsConfig(base_url=settings.base_url())
+    bus.command_handlers[commands.SendForecastNotices] = make_send_forecast_notices(comms)
+    bus.transaction_rules.append(make_event_rules(comms))
+    # ETA-driven client messages follow every refresh, also one a test asks for by hand.
+    live.after_refresh.append(ForecastRules(bus, live.today).on_live_refresh)
     replanner = Replanner(
         uow_factory,
         context,
