@@ -8,12 +8,14 @@ window the first dispatched plan of the day served the order in.
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from fleetline.domain.live import ExceptionStatus, StopEvent, StopEventType
-from fleetline.domain.model import OrderState, Plan, TimeWindow
+from fleetline.domain.messages import NoticeKind, NoticeStatus, Notification
+from fleetline.domain.model import Order, OrderState, Plan, TimeWindow
 from fleetline.operations.eta_accuracy import eta_accuracy
 from fleetline.operations.planning_service import orders_of_day
 from fleetline.operations.ports import UnitOfWork
@@ -37,6 +39,11 @@ class DayKpis:
     exceptions: int
     inquiries: int
     notifications_sent: int
+    inquiries_per_100_orders: float | None
+    messages_by_kind: Mapping[str, int]
+    messages_by_channel: Mapping[str, int]
+    late_orders_warned_share: float | None
+    message_latency_s_median: float | None
     distance_m: int
     overtime_s: int
     plan_versions: int
@@ -68,6 +75,87 @@ def _percentile(values: list[float], share: float) -> float | None:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
     return ordered[index]
+
+
+@dataclass(frozen=True, slots=True)
+class CommunicationFigures:
+    """How well clients were told: inquiries, messages sent, warnings before lateness."""
+
+    inquiries: int
+    notifications_sent: int
+    inquiries_per_100_orders: float | None
+    messages_by_kind: Mapping[str, int]
+    messages_by_channel: Mapping[str, int]
+    late_orders_warned_share: float | None
+    message_latency_s_median: float | None
+
+
+LEFT = frozenset({NoticeStatus.SENT, NoticeStatus.RECORDED})
+"""Messages that left the outbox (``recorded``: kept where no channel is configured)."""
+
+
+def _warned_in_time(messages: list[Notification], window_end: datetime) -> bool:
+    return any(
+        n.kind is NoticeKind.DELAY
+        and n.status is not NoticeStatus.CANCELLED
+        and n.created_at < window_end
+        for n in messages
+    )
+
+
+def communication_figures(
+    uow: UnitOfWork,
+    orders: list[Order],
+    promised: Mapping[str, TimeWindow],
+    arrivals: Mapping[str, datetime],
+) -> CommunicationFigures:
+    """The day's client communication, from the stored messages and inquiries.
+
+    Parameters
+    ----------
+    uow
+        An open unit of work.
+    orders
+        The day's orders.
+    promised
+        Each order's promised window (the first dispatched plan's).
+    arrivals
+        Each served order's arrival.
+
+    Returns
+    -------
+    CommunicationFigures
+        ``late_orders_warned_share`` is, of the orders completed after their promised
+        window ended, the share whose client had a delay message queued before that
+        window ended; ``message_latency_s_median`` runs from each message's cause to its
+        leaving the outbox.
+    """
+    order_ids = [order.id for order in orders]
+    messages = uow.notifications.for_orders(order_ids)
+    left = [n for n in messages if n.status in LEFT]
+    by_order: dict[str, list[Notification]] = {}
+    for message in messages:
+        by_order.setdefault(message.order_id, []).append(message)
+    inquiries = sum(uow.search.inquiries_per_order(order_ids).values())
+    late = [
+        order.id
+        for order in orders
+        if order.state is OrderState.COMPLETED
+        and order.id in arrivals
+        and order.id in promised
+        and arrivals[order.id] > promised[order.id].end
+    ]
+    warned = [_warned_in_time(by_order.get(o, []), promised[o].end) for o in late]
+    latencies = [(n.sent_at - n.cause_at).total_seconds() for n in left if n.sent_at]
+    return CommunicationFigures(
+        inquiries=inquiries,
+        notifications_sent=len(left),
+        inquiries_per_100_orders=round(100 * inquiries / len(orders), 2) if orders else None,
+        messages_by_kind=dict(Counter(n.kind.value for n in left)),
+        messages_by_channel=dict(Counter(n.channel.value for n in left)),
+        late_orders_warned_share=round(sum(warned) / len(warned), 4) if warned else None,
+        message_latency_s_median=statistics.median(latencies) if latencies else None,
+    )
 
 
 def day_kpis(uow: UnitOfWork, day: date) -> DayKpis:
@@ -108,8 +196,7 @@ def day_kpis(uow: UnitOfWork, day: date) -> DayKpis:
         exception_response_s_median=statistics.median(responses) if responses else None,
         exception_response_s_p90=_percentile(responses, 0.9),
         exceptions=len(exceptions),
-        inquiries=0,
-        notifications_sent=0,
+        **asdict(communication_figures(uow, orders, promised, arrivals)),
         distance_m=live.distance_m if live else 0,
         overtime_s=sum(route.overtime_s for route in live.routes) if live else 0,
         plan_versions=len(plans),

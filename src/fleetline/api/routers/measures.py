@@ -26,6 +26,10 @@ def kpis(
 
     On-time rate, completed and failed orders, exception response time, distance,
     overtime and ETA accuracy (mean absolute error 60, 30 and 15 minutes ahead).
+    Client communication: inquiries (and per 100 orders), messages sent (or recorded
+    where no channel is configured) by kind and channel, the share of late orders whose
+    client was warned before the promised window ended, and the median seconds from a
+    change to its message leaving.
     """
     with services.uow_factory() as uow:
         figures = day_kpis(uow, day or services.live.today())
@@ -41,6 +45,11 @@ def kpis(
         "exceptions": figures.exceptions,
         "inquiries": figures.inquiries,
         "notifications_sent": figures.notifications_sent,
+        "inquiries_per_100_orders": figures.inquiries_per_100_orders,
+        "messages_by_kind": dict(figures.messages_by_kind),
+        "messages_by_channel": dict(figures.messages_by_channel),
+        "late_orders_warned_share": figures.late_orders_warned_share,
+        "message_latency_s_median": figures.message_latency_s_median,
         "distance_m": figures.distance_m,
         "overtime_s": figures.overtime_s,
         "plan_versions": figures.plan_versions,
