@@ -164,7 +164,9 @@ class EmailChannel:
             connection.send_message(message, from_addr=self._sender, to_addrs=[recipient])
         except smtplib.SMTPRecipientsRefused as exc:
             code, answer = next(iter(exc.recipients.values()), (0, b""))
-            raise _by_code(code, f"SMTP server refused {recipient}: {_text(answer)}") from exc
+            raise _by_code(
+                code, f"SMTP server refused {recipient}: {code} {_text(answer)}"
+            ) from exc
         except smtplib.SMTPSenderRefused as exc:
             self.close()
             raise TransientFailure(
