@@ -14,9 +14,10 @@ import tempfile
 import threading
 import time as walltime
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -43,6 +44,7 @@ def run_in_process(
     progress: Callable[[str], None] | None = None,
     keep: Callable[[SimulatedDay], None] | None = None,
     after: Callable[[httpx.Client, SimReport], None] | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> SimReport:
     """Play a day against a Fleetline of its own, in this process.
 
@@ -59,20 +61,24 @@ def run_in_process(
     after
         Called with the API client and the report once the day is over, before the
         system stops (to look at the day through the API).
+    settings
+        Further settings of the simulated installation (e.g. ``smtp_url``, so that the
+        day's client messages reach a mail server).
     """
     with tempfile.TemporaryDirectory(prefix="fleetline-sim-") as folder:
         url = database_url or f"sqlite:///{Path(folder) / 'day.sqlite3'}"
-        settings = Settings(
+        installation = Settings(
             database_url=url,
             region=config.region,
             solver_processes=0,
             solver_time_limit_s=config.time_limit_s,
             options_time_limit_s=min(config.time_limit_s, 60.0),
             mqtt_url=None,
+            **(settings or {}),
         )
         zone = ZoneInfo(LIECHTENSTEIN.timezone)
         clock = FixedClock(datetime.combine(config.day, time(5, 0), tzinfo=zone))
-        services = bootstrap(settings, clock=clock, recover=False, live_refresh=False)
+        services = bootstrap(installation, clock=clock, recover=False, live_refresh=False)
         try:
             with services.uow_factory() as uow:
                 secret, _ = issue_token(uow, services.bus.context, Role.DISPATCHER, "simulator")
