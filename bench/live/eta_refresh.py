@@ -187,12 +187,13 @@ def render(rows: list[tuple[str, str, list[float]]], args: argparse.Namespace) -
         )
     lines += [
         "",
-        "A refresh asks for one matrix over the trucks' positions and next stops, one per "
-        "truck over its remaining stops (both at the hour of `now`), and one small probe per "
-        "later hour whose ratio to the current hour scales the legs leaving then. Cold: all "
-        "of these are computed. Warm, same snapshot: all come from the cache. Trucks moved: "
-        "only the positions matrix (about 360 points) is new; with OSRM it is most of the "
-        "time. A load average above the number of cores means other processes shared the "
+        "A refresh asks for each driving truck's trip from its position to its next stop "
+        "(single trips: one-cell queries on OSRM, one matrix over their ends on "
+        "crow-flies), one matrix per truck over its remaining stops (both at the hour of "
+        "`now`), and one small probe per later hour whose ratio to the current hour scales "
+        "the legs leaving then. Cold: all of these are computed. Warm, same snapshot: the "
+        "matrices come from the cache. Trucks moved: only the trips from the new positions "
+        "are new. A load average above the number of cores means other processes shared the "
         "machine and the times are inflated accordingly.",
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
