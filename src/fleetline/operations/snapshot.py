@@ -17,12 +17,17 @@ UNPLANNED_STATES = frozenset({OrderState.OPEN, OrderState.PLANNED})
 DEFAULT_PRIORITY = 3
 
 
-def promised_window(stop: PlannedStop) -> TimeWindow:
-    """The window the plan serves a stop in: the one holding its planned service start."""
-    for window in stop.time_windows:
+def promised_window(stop: PlannedStop, windows: tuple[TimeWindow, ...] | None = None) -> TimeWindow:
+    """The window the plan serves a stop in: the one holding its planned service start.
+
+    ``windows`` are the order's windows now: after a client's change that the plan kept
+    as it was, the promise is among the new windows, not the ones the plan was made with.
+    """
+    candidates = windows or stop.time_windows
+    for window in candidates:
         if window.start <= stop.service_start <= window.end:
             return window
-    return TimeWindow(stop.time_windows[0].start, stop.time_windows[-1].end)
+    return TimeWindow(candidates[0].start, candidates[-1].end)
 
 
 def remaining_stop(order: Order, priority: int, stop: PlannedStop | None = None) -> RemainingStop:
@@ -38,7 +43,7 @@ def remaining_stop(order: Order, priority: int, stop: PlannedStop | None = None)
         priority=priority,
         state=order.state,
         planned_eta=stop.eta if stop else None,
-        promised_window=promised_window(stop) if stop else None,
+        promised_window=promised_window(stop, order.time_windows) if stop else None,
     )
 
 
