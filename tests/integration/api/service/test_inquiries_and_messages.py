@@ -72,9 +72,7 @@ def test_a_parked_message_is_listed_and_queued_again_on_retry(day: Day) -> None:
     """Parked messages are the agent's list; a retry queues one again with fresh attempts,
     takes it off the list, and a second retry is a conflict."""
     order_id = day.stop_of(0, 0)
-    parked = store_message(
-        day.api, order_id, NoticeKind.DELAY, MORNING, status=NoticeStatus.PARKED
-    )
+    parked = store_message(day.api, order_id, NoticeKind.DELAY, MORNING, status=NoticeStatus.PARKED)
     listed = day.api.get("/api/v1/notifications", role=Role.AGENT, status="parked").json()
     assert parked.id in [n["id"] for n in listed]
     retried = day.api.post(f"/api/v1/notifications/{parked.id}/retry", None, role=Role.AGENT)
