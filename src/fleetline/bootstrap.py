@@ -195,6 +195,7 @@ def bootstrap(
         bus.event_handlers[changed].append(exceptions.on_plan_changed)
     pace = PaceTracker(uow_factory, travel_times, live.set_pace)
     bus.event_handlers[events.StopReported].insert(0, pace.on_stop_reported)
+    pace.relearn(live.today())  # a restart keeps each driver's pace of the day
     exceptions.publish = bus.publish
     comms = CommsConfig(base_url=settings.base_url())
     bus.command_handlers[commands.SendForecastNotices] = make_send_forecast_notices(comms)

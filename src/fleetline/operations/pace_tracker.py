@@ -8,13 +8,14 @@ the truck's remaining legs in the live picture.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from fleetline.domain.events import StopReported
 from fleetline.domain.live import StopEvent, StopEventType
 from fleetline.domain.model import Location
-from fleetline.network.base import TravelTimes
+from fleetline.network.base import TravelTimes, leg_durations
 from fleetline.operations.eta_pace import learn_pace
 from fleetline.operations.ports import UnitOfWork
 
@@ -69,13 +70,38 @@ class PaceTracker:
                 return
             reports = uow.stop_events.for_vehicle(event.vehicle_id, order.date)
             orders = uow.orders.get_many({r.order_id for r in reports})
-        legs = driven_legs(reports, {o.id: o.location for o in orders})
+        self._learn(event.vehicle_id, reports, {o.id: o.location for o in orders})
+
+    def relearn(self, day: date) -> int:
+        """Learn again every truck's pace of ``day`` from its stop reports (after a restart).
+
+        Returns
+        -------
+        int
+            How many trucks have a pace again.
+        """
+        with self._uow_factory() as uow:
+            reports = uow.stop_events.for_day(day)
+            orders = uow.orders.get_many({r.order_id for r in reports})
+        locations = {o.id: o.location for o in orders}
+        by_vehicle: dict[str, list[StopEvent]] = defaultdict(list)
+        for report in reports:
+            by_vehicle[report.vehicle_id].append(report)
+        return sum(
+            self._learn(vehicle_id, sorted(found, key=lambda r: r.at), locations)
+            for vehicle_id, found in by_vehicle.items()
+        )
+
+    def _learn(
+        self, vehicle_id: str, reports: Sequence[StopEvent], locations: dict[str, Location]
+    ) -> bool:
+        legs = driven_legs(reports, locations)
         if not legs:
-            return
-        points = [p for origin, destination, _ in legs for p in (origin, destination)]
-        matrix = self._travel_times.matrix(points)
+            return False
+        predicted = leg_durations(self._travel_times, [(a, b) for a, b, _ in legs])
         pairs = [
-            (float(matrix.durations[2 * i, 2 * i + 1]), seconds)
-            for i, (_, _, seconds) in enumerate(legs)
+            (float(seconds_predicted), seconds)
+            for seconds_predicted, (_, _, seconds) in zip(predicted, legs, strict=True)
         ]
-        self._set_pace(event.vehicle_id, learn_pace(pairs))
+        self._set_pace(vehicle_id, learn_pace(pairs))
+        return True

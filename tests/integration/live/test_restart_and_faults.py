@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from fleetline.bootstrap import bootstrap
 from fleetline.clock import FixedClock
@@ -89,3 +90,39 @@ def test_a_failed_solve_leaves_the_live_plan_in_force(day: Day) -> None:
     assert "road network is unavailable" in failed["error"]
     assert failed["live"] is False
     assert api.get(f"/api/v1/plans/{day.plan['id']}").json()["live"] is True
+
+
+def test_a_restart_keeps_the_pace_a_driver_showed_today(day: Day, database_url: str) -> None:
+    """A driver who took far longer than predicted between two stops: a fresh server on
+    the same database predicts that truck's remaining stops as late as before the restart."""
+    api = day.api
+    vehicle = sorted(day.routes)[0]
+    first, second = day.routes[vehicle][:2]
+    clock = api.services.clock
+    assert isinstance(clock, FixedClock)
+    clock.set(datetime.fromisoformat(at("09:46")))
+    for order_id, kind, when in (
+        (first, "arrived", "08:10"),
+        (first, "completed", "08:15"),
+        (second, "arrived", "09:45"),
+    ):
+        assert report(day, order_id, kind, when).status_code == 200
+    before = api.get("/api/v1/live", date=DAY).json()
+    again = bootstrap(
+        Settings(database_url=database_url, solver_processes=0),
+        clock=FixedClock(datetime.fromisoformat(at("09:46"))),
+        travel_times=api.services.travel_times,
+        recover=False,
+        live_refresh=False,
+    )
+    try:
+        after = live_document(again.live.picture(datetime.fromisoformat(DAY).date()))
+    finally:
+        again.close()
+
+    def etas(doc: dict[str, Any]) -> list[tuple[str, str]]:
+        [run] = [v for v in doc["vehicles"] if v["vehicle_id"] == vehicle]
+        return [(s["order_id"], s["eta"]) for s in run["remaining"] if s.get("eta")]
+
+    assert len(etas(before)) >= 2
+    assert etas(after) == etas(before)
