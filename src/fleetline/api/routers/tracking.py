@@ -56,6 +56,17 @@ NOT_FOUND_PAGE = (
     "<p>This link does not open a delivery.</p></body></html>"
 )
 _LIMITER_LOCK = threading.Lock()
+STATE_LABELS = {
+    "open": "Order received",
+    "planned": "Planned",
+    "dispatched": "Out for delivery today",
+    "en_route": "Next stop: you",
+    "arrived": "At your door",
+    "completed": "Delivered",
+    "failed": "Not delivered",
+    "cancelled": "Cancelled",
+}
+"""The order's state as the small label above the headline."""
 
 
 class InstructionsIn(ApiModel):
@@ -162,6 +173,7 @@ def status_document(view: TrackingView) -> dict[str, Any]:
     return {
         "reference": view.reference,
         "state": view.state,
+        "state_label": STATE_LABELS.get(view.state, view.state),
         "headline": view.headline,
         "detail": view.detail,
         "eta_window": eta,
@@ -171,7 +183,7 @@ def status_document(view: TrackingView) -> dict[str, Any]:
         "truck": {
             "lat": truck.location.lat,
             "lon": truck.location.lon,
-            "seen_at": truck.seen_at.isoformat(),
+            "seen_at": truck.seen_at.astimezone(view.zone).isoformat(),
             "seen_at_text": _clock_time(truck.seen_at, view),
         }
         if truck

@@ -34,7 +34,7 @@ function drawMap(data) {
   const card = byId("map-card");
   show(card, Boolean(data.truck));
   const seen = data.truck && data.truck.seen_at_text;
-  setText("truck-seen", seen ? `Truck last seen at ${seen}` : "");
+  setText("truck-seen", seen ? `(seen at ${seen})` : "");
   if (!data.truck || !L) return;
   const truck = [data.truck.lat, data.truck.lon];
   const home = [data.destination.lat, data.destination.lon];
@@ -66,7 +66,7 @@ function drawMap(data) {
 // --- the status ---------------------------------------------------------------------------
 
 function render(data) {
-  setText("state-label", data.state.replace("_", " "));
+  setText("state-label", data.state_label);
   setText("headline", data.headline);
   setText("detail", data.detail);
   byId("status-card").classList.toggle("delayed", Boolean(data.delayed));
