@@ -46,6 +46,9 @@ from fleetline.operations.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+CLAIM_CHUNK = 20
+"""Messages a lane claims in one commit before sending them one by one."""
+
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
@@ -311,18 +314,17 @@ class OutboxDispatcher:
     def _send_lane(self, lane: _Lane) -> None:
         sender = self._channels[lane.channel]
         try:
-            for index, message in enumerate(lane.messages):
-                if self._stopping.is_set():
-                    break
-                claimed = self._claim(message)
-                if claimed is None:
-                    continue
-                if not self._send_one(sender, claimed, lane.report):
-                    break  # the provider is down: the channel pauses
-                with self._lock:
-                    self._in_flight.discard(message.id)
-                if index == len(lane.messages) - 1 and len(lane.messages) >= self._batch_size:
-                    self._wake.set()  # more may be waiting behind this batch
+            for start in range(0, len(lane.messages), CLAIM_CHUNK):
+                claimed = self._claim(lane.messages[start : start + CLAIM_CHUNK])
+                for index, message in enumerate(claimed):
+                    if self._stopping.is_set():
+                        self._release(claimed[index:])
+                        return
+                    if not self._send_one(sender, message, lane.report):
+                        self._release(claimed[index + 1 :])  # the channel pauses
+                        return
+            if len(lane.messages) >= self._batch_size:
+                self._wake.set()  # more may be waiting behind this batch
         except Exception:
             log.exception("the %s lane of the outbox failed", lane.channel)
         finally:
@@ -333,19 +335,42 @@ class OutboxDispatcher:
             except Exception:
                 log.exception("closing the %s channel failed", lane.channel)
 
-    def _claim(self, message: Notification) -> Notification | None:
-        """Mark the message ``sending`` and commit, unless it was taken or held meanwhile."""
+    def _claim(self, messages: list[Notification]) -> list[Notification]:
+        """Mark the messages ``sending`` in one commit, skipping any taken meanwhile.
+
+        Nothing is claimed while messages are held.
+        """
         now = self._clock.now()
+        claimed: list[Notification] = []
         with self._uow_factory() as uow:
             if uow.comms_settings.hold().held:
-                return None
-            current = uow.notifications.get(message.id)
-            if current is None or not self._claimable(current, now):
-                return None
-            claimed = current.sending(now)
-            uow.notifications.update(claimed)
+                return []
+            for message in messages:
+                current = uow.notifications.get(message.id)
+                if current is not None and self._claimable(current, now):
+                    claimed.append(current.sending(now))
+                    uow.notifications.update(claimed[-1])
             uow.commit()
         return claimed
+
+    def _release(self, claimed: list[Notification]) -> None:
+        """Give back claimed messages that were not tried: queued, the attempt undone."""
+        if not claimed:
+            return
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            for message in claimed:
+                current = uow.notifications.get(message.id)
+                if current is not None and _unchanged_since_claim(current, message):
+                    uow.notifications.update(
+                        replace(
+                            current,
+                            status=NoticeStatus.QUEUED,
+                            attempts=current.attempts - 1,
+                            next_attempt_at=now,
+                        )
+                    )
+            uow.commit()
 
     def _claimable(self, current: Notification, now: datetime) -> bool:
         if current.status is NoticeStatus.QUEUED:
@@ -395,11 +420,7 @@ class OutboxDispatcher:
         """Store the outcome unless another dispatcher took the message meanwhile."""
         with self._uow_factory() as uow:
             current = uow.notifications.get(claimed.id)
-            if (
-                current is None
-                or current.status is not NoticeStatus.SENDING
-                or current.attempts != claimed.attempts
-            ):
+            if current is None or not _unchanged_since_claim(current, claimed):
                 log.warning("message %s changed while it was being sent; kept as is", claimed.id)
                 return
             uow.notifications.update(outcome)
@@ -418,6 +439,11 @@ class OutboxDispatcher:
         if n:
             with self._lock:
                 self._counts[(channel.value, outcome)] += n
+
+
+def _unchanged_since_claim(current: Notification, claimed: Notification) -> bool:
+    """Whether no one else (another dispatcher, a cancelling rule) touched the claim."""
+    return current.status is NoticeStatus.SENDING and current.attempts == claimed.attempts
 
 
 def _send_guarded(sender: ChannelSender, message: Notification) -> None:
