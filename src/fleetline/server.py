@@ -15,8 +15,12 @@ from fleetline.settings import Settings
 
 
 def build_app(services: Services) -> FastAPI:
-    """Return the web application of ``services``."""
-    return create_app(services)
+    """Return the web application of ``services``: API, tracking pages and consoles."""
+    from fleetline.ui.mount import mount_consoles
+
+    app = create_app(services)
+    mount_consoles(app, services, services.settings.ui_secret)
+    return app
 
 
 def ensure_admin(services: Services) -> str | None:

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
         default=2.0, gt=0, le=60, description="Seconds each what-if option may search."
     )
     tile_url: str | None = None
+    ui_secret: str | None = Field(
+        default=None,
+        description="Signs the consoles' session cookies; none: a new one per start.",
+    )
 
     def base_url(self) -> str:
         """Return the base URL used in links sent to clients."""

@@ -1,0 +1,51 @@
+"""Serve the consoles (NiceGUI) from the API's process, on the same port."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from nicegui import ui
+
+from fleetline.bootstrap import Services
+from fleetline.ui import context
+
+_registered: list[bool] = []
+PAGE_MODULES: list[Callable[[], None]] = []
+"""Each console's ``register`` function; filled by :func:`_register_pages`."""
+
+
+def _register_pages() -> None:
+    if _registered:
+        return
+    from fleetline.ui.pages import sign_in
+
+    for register in (sign_in.register, *PAGE_MODULES):
+        register()
+    _registered.append(True)
+
+
+def mount_consoles(app: FastAPI, services: Services, storage_secret: str | None = None) -> None:
+    """Mount the consoles on ``app``, acting on ``services``.
+
+    Parameters
+    ----------
+    app
+        The API's application; the consoles answer the paths it does not.
+    services
+        What the consoles read and command.
+    storage_secret
+        Signs the browsers' session cookies; a fresh one per process when not given
+        (sessions then end with the process).
+    """
+    context.use(services)
+    _register_pages()
+    ui.run_with(
+        app,
+        title="Fleetline",
+        favicon="🚚",
+        storage_secret=storage_secret or secrets.token_urlsafe(32),
+        show_welcome_message=False,
+        reconnect_timeout=30.0,
+    )

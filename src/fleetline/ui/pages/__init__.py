@@ -1,0 +1,1 @@
+"""The console pages; each module registers its pages with ``register()``."""

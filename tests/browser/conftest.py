@@ -1,0 +1,172 @@
+"""A served Fleetline with a planned, dispatched day, and Debian's Chromium to look at it.
+
+One server per test session (NiceGUI keeps one application per process): a synthetic
+company of 4 trucks and 40 orders on a SQLite file, its day planned and dispatched, the
+clock fixed at 08:30 local so that the live picture holds still while a test looks at it.
+Tests make what they change themselves and do not rely on one another's changes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, time as clock_time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+import uvicorn
+
+from fleetline.bootstrap import Services, bootstrap
+from fleetline.clock import FixedClock
+from fleetline.domain import commands
+from fleetline.domain.access import Role
+from fleetline.domain.model import PlanStatus
+from fleetline.operations.access import issue_token
+from fleetline.server import build_app
+from fleetline.settings import Settings
+from fleetline.sim.company import CompanySpec, SeededCompany, seed_company
+
+CHROMIUM = "/usr/bin/chromium"
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SPEC = CompanySpec(trucks=4, orders=40, seed=11)
+MORNING = datetime.combine(SPEC.day, clock_time(8, 30), tzinfo=ZoneInfo("Europe/Vaduz"))
+SHOTS = Path(__file__).parent / "screenshots"
+
+pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason="no Chromium")
+
+
+@dataclass
+class Served:
+    """The running server, its services and a token per role."""
+
+    url: str
+    services: Services
+    company: SeededCompany
+    plan_id: str
+    tokens: dict[str, str] = field(default_factory=dict)
+    """Secrets by role name; ``driver`` is the first truck's driver."""
+
+    def api(self, role: str = "dispatcher") -> httpx.Client:
+        """An HTTP client of the API with ``role``'s token."""
+        headers = {"Authorization": f"Bearer {self.tokens[role]}"}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Fleetline served on a free port with a dispatched day of 4 trucks and 40 orders."""
+    folder = tmp_path_factory.mktemp("served")
+    port = _free_port()
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'fleetline.sqlite3'}",
+        solver_processes=0,
+        public_url=f"http://127.0.0.1:{port}",
+        mqtt_url=None,
+    )
+    settings.port = port
+    services = bootstrap(settings, clock=FixedClock(MORNING), recover=False)
+    company = seed_company(services.bus, SPEC)
+    plan = services.bus.handle(commands.RequestPlan(date=SPEC.day, time_limit_s=2))
+    deadline = time.monotonic() + 120
+    while True:
+        with services.uow_factory() as uow:
+            stored = uow.plans.get(plan.id)
+        assert stored is not None
+        if stored.status is not PlanStatus.SOLVING or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert stored.status is PlanStatus.READY, stored.error
+    services.bus.handle(commands.DispatchPlan(plan_id=plan.id))
+    tokens: dict[str, str] = {}
+    with services.uow_factory() as uow:
+        for role in (Role.ADMIN, Role.DISPATCHER, Role.AGENT, Role.INTEGRATION):
+            tokens[role.value], _ = issue_token(uow, services.bus.context, role, f"{role} Ann")
+        tokens["driver"], _ = issue_token(
+            uow, services.bus.context, Role.DRIVER, "Driver Bo", company.driver_ids[0]
+        )
+        uow.commit()
+    server = uvicorn.Server(
+        uvicorn.Config(build_app(services), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, name="served", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    try:
+        yield Served(url, services, company, plan.id, tokens)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        services.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--headless", "--no-sandbox", "--disable-gpu"],
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def open_page(browser: Any, served: Served) -> Iterator[Any]:
+    """Make a page signed in as a role (or not signed in), at desktop or phone size.
+
+    Use as ``page = open_page("dispatcher", "/dispatch")``; page errors fail the test.
+    """
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def make(role: str | None, path: str, size: dict[str, int] = DESKTOP) -> Any:
+        context = browser.new_context(viewport=size)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        if role is not None:
+            page.goto(f"{served.url}/login?token={served.tokens[role]}")
+            page.wait_for_load_state("networkidle")
+        page.goto(f"{served.url}{path}")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert errors == [], errors
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot under ``tests/browser/screenshots`` (to look at)."""
+    SHOTS.mkdir(exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
