@@ -14,7 +14,6 @@ from fleetline.ui.auth import Principal
 CONSOLES: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("Dispatch", "/dispatch", frozenset({Role.DISPATCHER, Role.ADMIN})),
     ("Customer service", "/service", frozenset({Role.AGENT, Role.DISPATCHER, Role.ADMIN})),
-    ("KPIs", "/kpis", frozenset({Role.DISPATCHER, Role.ADMIN, Role.AGENT})),
     ("Admin", "/admin", frozenset({Role.ADMIN})),
     ("My route", "/driver", frozenset({Role.DRIVER})),
 )

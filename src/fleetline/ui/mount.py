@@ -12,16 +12,18 @@ from fleetline.bootstrap import Services
 from fleetline.ui import context
 
 _registered: list[bool] = []
-PAGE_MODULES: list[Callable[[], None]] = []
-"""Each console's ``register`` function; filled by :func:`_register_pages`."""
 
 
 def _register_pages() -> None:
+    """Register every console's pages, once per process."""
     if _registered:
         return
     from fleetline.ui.pages import sign_in
 
-    for register in (sign_in.register, *PAGE_MODULES):
+    registers: list[Callable[[], None]] = [
+        sign_in.register,
+    ]
+    for register in registers:
         register()
     _registered.append(True)
 
