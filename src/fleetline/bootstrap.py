@@ -32,6 +32,7 @@ from fleetline.operations import (
     orders,
     plans,
 )
+from fleetline.operations.client_messages import make_send_client_message
 from fleetline.operations.eta import forecast, forecast_fleet
 from fleetline.operations.exception_options import exception_finders
 from fleetline.operations.exceptions import ExceptionService, make_resolve_exception
@@ -199,6 +200,7 @@ def bootstrap(
     exceptions.publish = bus.publish
     comms = CommsConfig(base_url=settings.base_url())
     bus.command_handlers[commands.SendForecastNotices] = make_send_forecast_notices(comms)
+    bus.command_handlers[commands.SendClientMessage] = make_send_client_message(comms)
     bus.transaction_rules.append(make_event_rules(comms))
     # ETA-driven client messages follow every refresh, also one a test asks for by hand.
     live.after_refresh.append(ForecastRules(bus, live.today).on_live_refresh)

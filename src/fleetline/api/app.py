@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fleetline import __version__
 from fleetline.api.errors import install_error_handlers
 from fleetline.api.routers import (
+    client_messages,
     exceptions,
     live,
     master_data,
@@ -42,6 +43,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(exceptions.router)
     app.include_router(policies.router)
     app.include_router(service.router)
+    app.include_router(client_messages.router)
     app.include_router(tracking.router)
 
     @app.get("/health", tags=["system"])

@@ -246,6 +246,15 @@ class RetryNotification(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SendClientMessage(Command):
+    """An agent writes to an order's client: ``text`` goes out on the client's channels."""
+
+    order_id: str
+    text: str
+    by: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class ForecastNotice:
     """An ETA-driven message a live refresh found due for one order (re-checked when queued).
 
