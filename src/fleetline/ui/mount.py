@@ -18,10 +18,12 @@ def _register_pages() -> None:
     """Register every console's pages, once per process."""
     if _registered:
         return
+    from fleetline.ui.dispatch import page as dispatch_page
     from fleetline.ui.pages import sign_in
 
     registers: list[Callable[[], None]] = [
         sign_in.register,
+        dispatch_page.register,
     ]
     for register in registers:
         register()

@@ -1,0 +1,1 @@
+"""The dispatcher console's live picture: map, fleet list, timelines, KPIs, planning."""
