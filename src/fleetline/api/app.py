@@ -10,8 +10,10 @@ from fleetline import __version__
 from fleetline.api.errors import install_error_handlers
 from fleetline.api.routers import (
     client_messages,
+    driver,
     exceptions,
     live,
+    manual_edits,
     master_data,
     measures,
     orders,
@@ -37,6 +39,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(master_data.router)
     app.include_router(orders.router)
     app.include_router(plans.router)
+    app.include_router(manual_edits.router)
     app.include_router(telemetry.router)
     app.include_router(live.router)
     app.include_router(measures.router)
@@ -45,6 +48,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(service.router)
     app.include_router(client_messages.router)
     app.include_router(tracking.router)
+    app.include_router(driver.router)
 
     @app.get("/health", tags=["system"])
     def health() -> dict[str, Any]:

@@ -106,7 +106,8 @@ def test_a_driver_acts_only_for_their_own_truck(day: Day) -> None:
         {"type": "arrived", "at": at("08:10")},
         role=Role.DRIVER,
     )
-    assert refused.status_code == 409
+    assert refused.status_code == 403
+    assert refused.json()["error"]["details"][0]["field"] == "stop_id"
     breakdown = {"type": "breakdown", "at": at("08:15")}
     assert (
         api.post(f"/api/v1/vehicles/{other}/events", breakdown, role=Role.DRIVER).status_code == 403

@@ -37,7 +37,7 @@ from fleetline.domain.live import (
     VehicleState,
 )
 from fleetline.domain.model import Location
-from fleetline.operations.live_day import StopReportOutcome
+from fleetline.operations.live_day import StopReportOutcome, stop_vehicle
 from fleetline.operations.live_view import live_document
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, tags=["live day"])
@@ -72,6 +72,12 @@ def report_stop_event(
     own = drivers_vehicle(services, token)
     if own is not None and body.vehicle_id not in (None, own):
         raise ApiError(403, "forbidden", "a driver reports only for their own vehicle")
+    if own is not None:
+        with services.uow_factory() as uow:
+            order = uow.orders.get(stop_id)
+            serving = stop_vehicle(uow, order) if order is not None else None
+        if serving != own:
+            raise ApiError(403, "forbidden", "this stop is not on your route today", "stop_id")
     command = commands.ReportStopEvent(
         order_id=stop_id,
         type=StopEventType(body.type),
