@@ -37,6 +37,7 @@ from fleetline.operations.eta import forecast, forecast_fleet
 from fleetline.operations.exception_options import exception_finders
 from fleetline.operations.exceptions import ExceptionService, make_resolve_exception
 from fleetline.operations.live_service import LiveService
+from fleetline.operations.manual_edits import make_apply_manual_edit
 from fleetline.operations.pace_tracker import PaceTracker
 from fleetline.operations.planning_service import PlanningService
 from fleetline.operations.ports import UnitOfWork
@@ -180,6 +181,7 @@ def bootstrap(
             commands.ReportVehicleEvent: live_day.report_vehicle_event,
             commands.ReportTrafficIncident: live_day.report_traffic_incident,
             commands.ResolveException: make_resolve_exception(travel_times, forecast),
+            commands.ApplyManualEdit: make_apply_manual_edit(travel_times, forecast),
             commands.SetReplanPolicy: set_replan_policy,
             commands.LogInquiry: inquiries.log_inquiry,
             commands.SetMessageHold: message_hold.set_message_hold,

@@ -210,6 +210,24 @@ class ResolveException(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StopMove:
+    """Put ``order_id`` on ``vehicle_id`` at ``position`` (1: first of its remaining stops)."""
+
+    order_id: str
+    vehicle_id: str
+    position: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplyManualEdit(Command):
+    """Move stops between trucks or within one, as a new version of live plan ``plan_id``."""
+
+    plan_id: str
+    moves: tuple[StopMove, ...]
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class SetReplanPolicy(Command):
     """Set whether a trigger's re-plans apply themselves or wait for a dispatcher."""
 
