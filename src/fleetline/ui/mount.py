@@ -20,10 +20,12 @@ def _register_pages() -> None:
         return
     from fleetline.ui.dispatch import page as dispatch_page
     from fleetline.ui.pages import sign_in
+    from fleetline.ui.service import page as service_page
 
     registers: list[Callable[[], None]] = [
         sign_in.register,
         dispatch_page.register,
+        service_page.register,
     ]
     for register in registers:
         register()

@@ -1,0 +1,1 @@
+"""The service console: one search box, one order card (``/service``)."""

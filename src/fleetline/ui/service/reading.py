@@ -1,0 +1,76 @@
+"""What the service console reads: the search, and one order's card (the API's own reads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, tzinfo
+
+from fleetline.comms.compose import company_zone
+from fleetline.domain.errors import NotFound
+from fleetline.operations.order_status import OrderStatus, order_status
+from fleetline.operations.search import SearchResult, search
+from fleetline.ui.context import services
+from fleetline.ui.service.order_map import MapView, way_to_stop
+
+RESULTS = 12
+"""Orders (and clients) listed per search: enough to pick from, short enough to scan."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardData:
+    """One order as the card shows it, read at one moment.
+
+    ``status`` is exactly what ``GET /api/v1/orders/{id}/status`` answers from.
+    """
+
+    status: OrderStatus
+    zone: tzinfo
+    today: date
+    view: MapView
+    truck_name: str | None
+
+
+def find(query: str) -> SearchResult:
+    """Search orders and clients (raises ``InvalidField`` on ``q`` like the API)."""
+    with services().uow_factory() as uow:
+        return search(uow, query, RESULTS)
+
+
+def local_today() -> date:
+    """Today in the company's zone, by the clock."""
+    running = services()
+    with running.uow_factory() as uow:
+        zone = company_zone(uow)
+    return running.clock.now().astimezone(zone).date()
+
+
+def read_card(order_id: str) -> CardData | None:
+    """Read the order's card; ``None`` when the order does not exist."""
+    running = services()
+    now = running.clock.now()
+    with running.uow_factory() as uow:
+        try:
+            status = order_status(uow, running.live.picture, order_id, now)
+        except NotFound:
+            return None
+        zone = company_zone(uow)
+    order = status.order
+    truck_name = None
+    view = MapView(stop=order.location)
+    if status.position is not None and status.vehicle_id is not None:
+        picture = running.live.picture(order.date)
+        truck_name = next(
+            (
+                run.vehicle.name
+                for run in picture.snapshot.vehicles
+                if run.vehicle_id == status.vehicle_id
+            ),
+            None,
+        )
+        view = MapView(
+            stop=order.location,
+            truck=status.position.location,
+            truck_label=truck_name or "Truck",
+            way=way_to_stop(picture, status.vehicle_id, order.id),
+        )
+    return CardData(status, zone, now.astimezone(zone).date(), view, truck_name)
