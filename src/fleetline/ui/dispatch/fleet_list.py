@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -122,10 +123,12 @@ class FleetList:
         self.table.add_slot("body-cell-load", _LOAD_SLOT)
         self.table.add_slot("body-cell-lateness", _LATENESS_SLOT)
 
-        def clicked(event: events.GenericEventArguments) -> None:
+        async def clicked(event: events.GenericEventArguments) -> None:
             row = event.args[1] if len(event.args) > 1 else None
             if isinstance(row, dict) and "id" in row:
-                on_select(str(row["id"]))
+                outcome = on_select(str(row["id"]))
+                if inspect.isawaitable(outcome):
+                    await outcome
 
         self.table.on("rowClick", clicked)
 

@@ -9,6 +9,7 @@ Each truck marker carries ``data-vehicle-id``, ``data-status``, ``data-lat`` and
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any
@@ -126,7 +127,14 @@ window.flDispatch = window.flDispatch || (function () {
     return {trucks: Object.keys(s.trucks).length, stops: Object.keys(s.stops).length,
             routes: Object.keys(s.routes).length, risks: risks};
   }
-  return {apply: apply, truckAt: truckAt, counts: counts};
+  function focus(id, vehicleId) {
+    var s = maps[id];
+    if (!s) { return; }
+    Object.keys(s.trucks).forEach(function (key) {
+      s.trucks[key].setZIndexOffset(key === vehicleId ? 2000 : 1000);
+    });
+  }
+  return {apply: apply, truckAt: truckAt, counts: counts, focus: focus};
 })();
 </script>
 <style>
@@ -170,10 +178,12 @@ class LiveMap:
         )
         self._fitted = False
 
-        def selected(event: events.GenericEventArguments) -> None:
+        async def selected(event: events.GenericEventArguments) -> None:
             vehicle_id = event.args.get("id") if isinstance(event.args, dict) else None
             if isinstance(vehicle_id, str):
-                on_truck(vehicle_id)
+                outcome = on_truck(vehicle_id)
+                if inspect.isawaitable(outcome):
+                    await outcome
 
         self.leaflet.on("truck-select", selected)
 
@@ -191,9 +201,12 @@ class LiveMap:
             f"window.flDispatch.apply({self.leaflet.id}, {payload}, {fit})"
         )
 
-    def centre_on(self, lat: float, lon: float) -> None:
-        """Centre the map on a point, close enough to see the streets."""
+    def centre_on(self, vehicle_id: str, lat: float, lon: float) -> None:
+        """Centre the map on a truck, close enough to see the streets, its marker on top."""
         self.leaflet.run_map_method("setView", [lat, lon], 14)
+        self.leaflet.client.run_javascript(
+            f"window.flDispatch.focus({self.leaflet.id}, {json.dumps(vehicle_id)})"
+        )
 
 
 def legend() -> None:

@@ -169,7 +169,7 @@ class DispatchConsole:
             return
         truck = look.map.trucks.get(vehicle_id)
         if truck is not None:
-            self.map.centre_on(truck.lat, truck.lon)
+            self.map.centre_on(vehicle_id, truck.lat, truck.lon)
         self._timeline_key = None
         await self._show_timeline(look)
 

@@ -164,7 +164,8 @@ class PlanningPanel:
                 .props('outlined dense data-field="time_limit_s"')
                 .classes("w-64")
             )
-            button = ui.button("Plan the day").props("unelevated color=primary data-action=plan")
+            again = state.plan is not None and state.plan.status is PlanStatus.READY
+            button = ui.button("Plan again" if again else "Plan the day").props("unelevated color=primary data-action=plan")
             if state.orders == 0:
                 button.disable()
                 ui.label("There are no orders for this day.").classes("text-grey-7 q-mt-sm")
@@ -199,7 +200,7 @@ class PlanningPanel:
         with ui.column().classes("w-full gap-2 q-mt-sm").props('data-plan-status="ready"'):
             ui.label(
                 f"Plan version {plan.version} is ready: {planned} stops on {len(plan.routes)} "
-                f"trucks, {plan.distance_m / 1000:.0f} km, {len(plan.unassigned)} left out."
+                f"truck{'' if len(plan.routes) == 1 else 's'}, {plan.distance_m / 1000:.0f} km, {len(plan.unassigned)} left out."
             ).classes("text-body1 text-weight-medium")
             ui.table(
                 columns=[
@@ -212,7 +213,7 @@ class PlanningPanel:
                 rows=route_rows(plan, state),
                 row_key="id",
                 pagination=0,
-            ).props("dense flat bordered").classes("w-full fl-plan-routes")
+            ).props("dense flat bordered hide-bottom").classes("w-full fl-plan-routes")
             if plan.unassigned:
                 ui.label("Left out of the plan").classes("text-subtitle2 q-mt-sm")
                 with ui.column().classes("gap-0 fl-unassigned"):

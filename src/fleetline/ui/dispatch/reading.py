@@ -136,7 +136,7 @@ def timeline_stops(
         stops.append(
             TimelineStop(
                 order_id=stop.order_id,
-                sequence=forecast.sequence if forecast else index,
+                sequence=index,
                 label=labels.get(stop.order_id, stop.order_id),
                 window_start=start,
                 window_end=end,
