@@ -165,7 +165,8 @@ class PlanningPanel:
                 .classes("w-64")
             )
             again = state.plan is not None and state.plan.status is PlanStatus.READY
-            button = ui.button("Plan again" if again else "Plan the day").props("unelevated color=primary data-action=plan")
+            button = ui.button("Plan again" if again else "Plan the day")
+            button.props("unelevated color=primary data-action=plan")
             if state.orders == 0:
                 button.disable()
                 ui.label("There are no orders for this day.").classes("text-grey-7 q-mt-sm")
@@ -200,7 +201,8 @@ class PlanningPanel:
         with ui.column().classes("w-full gap-2 q-mt-sm").props('data-plan-status="ready"'):
             ui.label(
                 f"Plan version {plan.version} is ready: {planned} stops on {len(plan.routes)} "
-                f"truck{'' if len(plan.routes) == 1 else 's'}, {plan.distance_m / 1000:.0f} km, {len(plan.unassigned)} left out."
+                f"truck{'' if len(plan.routes) == 1 else 's'}, "
+                f"{plan.distance_m / 1000:.0f} km, {len(plan.unassigned)} left out."
             ).classes("text-body1 text-weight-medium")
             ui.table(
                 columns=[
