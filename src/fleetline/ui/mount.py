@@ -19,11 +19,13 @@ def _register_pages() -> None:
     if _registered:
         return
     from fleetline.ui.dispatch import page as dispatch_page
+    from fleetline.ui.driver import page as driver_page
     from fleetline.ui.pages import sign_in
     from fleetline.ui.service import page as service_page
 
     registers: list[Callable[[], None]] = [
         sign_in.register,
+        driver_page.register,
         dispatch_page.register,
         service_page.register,
     ]
