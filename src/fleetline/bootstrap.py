@@ -171,6 +171,8 @@ def bootstrap(
             commands.CreateVehicle: master_data.create_vehicle,
             commands.CreateDriver: master_data.create_driver,
             commands.CreateClient: master_data.create_client,
+            commands.UpdateClient: master_data.update_client,
+            commands.UpdateVehicle: master_data.update_vehicle,
             commands.CreateOrders: orders.create_orders,
             commands.ChangeOrder: orders.change_order,
             commands.RequestPlan: plans.request_plan,

@@ -134,6 +134,31 @@ class VehicleIn(ApiModel):
         return end
 
 
+class VehiclePatch(ApiModel):
+    """A change to a vehicle; only the fields given change.
+
+    ``active: false`` takes it out of service (it is no longer planned).
+    """
+
+    name: Name | None = None
+    capacity: Load | None = None
+    shift_start: ShiftTime | None = None
+    shift_end: ShiftTime | None = None
+    skills: list[Skill] | None = Field(default=None, max_length=20)
+    costs: CostsBody | None = None
+    max_overtime_s: int | None = Field(default=None, ge=0, le=12 * 3600)
+    active: bool | None = None
+
+    @field_validator("capacity")
+    @classmethod
+    def _capacity(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        if value is None:
+            return None
+        if not value:
+            raise ValueError("a vehicle needs at least one capacity dimension")
+        return _checked_load(value, "capacity")
+
+
 class VehicleOut(ApiModel):
     """A vehicle."""
 
@@ -200,6 +225,16 @@ class ClientIn(ApiModel):
     contact: ContactBody = Field(default_factory=ContactBody)
     preferences: PreferencesBody = Field(default_factory=PreferencesBody)
     notes: str = Field(default="", max_length=5000)
+
+
+class ClientPatch(ApiModel):
+    """A change to a client account; only the fields given change."""
+
+    name: Name | None = None
+    priority: int | None = Field(default=None, ge=1, le=5)
+    contact: ContactBody | None = None
+    preferences: PreferencesBody | None = None
+    notes: str | None = Field(default=None, max_length=5000)
 
 
 class ClientOut(ApiModel):

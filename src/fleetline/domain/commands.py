@@ -73,6 +73,33 @@ class CreateClient(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UpdateClient(Command):
+    """Change a client account; only the fields given (not ``None``) change."""
+
+    client_id: str
+    name: str | None = None
+    priority: int | None = None
+    contact: Contact | None = None
+    preferences: NotificationPreferences | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateVehicle(Command):
+    """Change a vehicle; only the fields given (not ``None``) change."""
+
+    vehicle_id: str
+    name: str | None = None
+    capacity: Mapping[str, int] | None = None
+    shift_start: time | None = None
+    shift_end: time | None = None
+    skills: frozenset[str] | None = None
+    costs: VehicleCosts | None = None
+    max_overtime_s: int | None = None
+    active: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class OrderDraft:
     """One order as received, before it has an id."""
 

@@ -55,6 +55,22 @@ class ClientCreated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ClientChanged(Event):
+    """A client account's details changed; ``fields`` names what changed."""
+
+    client_id: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class VehicleChanged(Event):
+    """A vehicle's details changed (capacity, shift, skills, costs, in service)."""
+
+    vehicle_id: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class OrdersCreated(Event):
     """Orders were received for a day."""
 

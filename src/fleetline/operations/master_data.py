@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from fleetline.bus import Context
 from fleetline.domain import commands, events
 from fleetline.domain.errors import NotFound
@@ -84,3 +87,54 @@ def create_client(command: commands.CreateClient, uow: UnitOfWork, context: Cont
         )
     )
     return client
+
+
+def update_client(command: commands.UpdateClient, uow: UnitOfWork, context: Context) -> Client:
+    """Change a client account's given fields; the account is checked as a whole again."""
+    client = uow.clients.get(command.client_id)
+    if client is None:
+        raise NotFound("client", command.client_id)
+    changes = _given(command, ("name", "priority", "contact", "preferences", "notes"))
+    if not changes:
+        return client
+    changed = dataclasses.replace(client, **changes)
+    uow.clients.update(changed)
+    uow.record(
+        events.ClientChanged(
+            occurred_at=context.clock.now(), client_id=client.id, fields=tuple(sorted(changes))
+        )
+    )
+    return changed
+
+
+def update_vehicle(command: commands.UpdateVehicle, uow: UnitOfWork, context: Context) -> Vehicle:
+    """Change a vehicle's given fields; the vehicle is checked as a whole again."""
+    vehicle = uow.vehicles.get(command.vehicle_id)
+    if vehicle is None:
+        raise NotFound("vehicle", command.vehicle_id)
+    names = (
+        "name",
+        "capacity",
+        "shift_start",
+        "shift_end",
+        "skills",
+        "costs",
+        "max_overtime_s",
+        "active",
+    )
+    changes = _given(command, names)
+    if not changes:
+        return vehicle
+    changed = dataclasses.replace(vehicle, **changes)
+    uow.vehicles.update(changed)
+    uow.record(
+        events.VehicleChanged(
+            occurred_at=context.clock.now(), vehicle_id=vehicle.id, fields=tuple(sorted(changes))
+        )
+    )
+    return changed
+
+
+def _given(command: commands.Command, names: tuple[str, ...]) -> dict[str, Any]:
+    """The fields of ``command`` among ``names`` that were given (are not ``None``)."""
+    return {name: getattr(command, name) for name in names if getattr(command, name) is not None}

@@ -14,12 +14,15 @@ from fleetline.api.schemas import (
     ERROR_RESPONSES,
     ClientIn,
     ClientOut,
+    ClientPatch,
     DepotIn,
     DepotOut,
     DriverIn,
     DriverOut,
+    PreferencesBody,
     VehicleIn,
     VehicleOut,
+    VehiclePatch,
 )
 from fleetline.domain import commands
 from fleetline.domain.access import ApiToken, Role
@@ -117,6 +120,41 @@ def get_vehicle(vehicle_id: str, services: ServicesDep, token: Reader) -> dict[s
     return presenters.vehicle(vehicle)
 
 
+@router.patch("/vehicles/{vehicle_id}", response_model=VehicleOut, tags=["master data"])
+def update_vehicle(
+    vehicle_id: str,
+    body: VehiclePatch,
+    request: Request,
+    services: ServicesDep,
+    token: Writer,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Change a vehicle: capacity, shift, skills, costs, or take it out of service.
+
+    Only the fields given change; the shift must still end after it starts.
+    """
+    command = commands.UpdateVehicle(
+        vehicle_id=vehicle_id,
+        name=body.name,
+        capacity=body.capacity,
+        shift_start=time.fromisoformat(body.shift_start) if body.shift_start else None,
+        shift_end=time.fromisoformat(body.shift_end) if body.shift_end else None,
+        skills=frozenset(body.skills) if body.skills is not None else None,
+        costs=VehicleCosts(**body.costs.model_dump()) if body.costs is not None else None,
+        max_overtime_s=body.max_overtime_s,
+        active=body.active,
+    )
+    return execute(
+        services,
+        token,
+        command,
+        lambda v: (200, presenters.vehicle(v)),
+        request=request,
+        body=body,
+        idempotency_key=key,
+    )
+
+
 @router.post("/drivers", status_code=201, response_model=DriverOut, tags=["master data"])
 def create_driver(
     body: DriverIn,
@@ -154,18 +192,11 @@ def create_client(
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Add a client account with its priority (1 highest) and how to reach it."""
-    prefs = body.preferences
     command = commands.CreateClient(
         name=body.name,
         priority=body.priority,
         contact=Contact(**body.contact.model_dump()),
-        preferences=NotificationPreferences(
-            channels=tuple(Channel(c) for c in prefs.channels),
-            locale=prefs.locale,
-            quiet_start=time.fromisoformat(prefs.quiet_start) if prefs.quiet_start else None,
-            quiet_end=time.fromisoformat(prefs.quiet_end) if prefs.quiet_end else None,
-            enabled=prefs.enabled,
-        ),
+        preferences=_preferences(body.preferences),
         notes=body.notes,
     )
     return execute(
@@ -173,6 +204,48 @@ def create_client(
         token,
         command,
         lambda c: (201, presenters.client(c)),
+        request=request,
+        body=body,
+        idempotency_key=key,
+    )
+
+
+def _preferences(prefs: PreferencesBody) -> NotificationPreferences:
+    return NotificationPreferences(
+        channels=tuple(Channel(c) for c in prefs.channels),
+        locale=prefs.locale,
+        quiet_start=time.fromisoformat(prefs.quiet_start) if prefs.quiet_start else None,
+        quiet_end=time.fromisoformat(prefs.quiet_end) if prefs.quiet_end else None,
+        enabled=prefs.enabled,
+    )
+
+
+@router.patch("/clients/{client_id}", response_model=ClientOut, tags=["master data"])
+def update_client(
+    client_id: str,
+    body: ClientPatch,
+    request: Request,
+    services: ServicesDep,
+    token: Writer,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Change a client account: name, priority, contact, notification settings, notes.
+
+    Only the fields given change; ``contact`` and ``preferences`` are replaced as a whole.
+    """
+    command = commands.UpdateClient(
+        client_id=client_id,
+        name=body.name,
+        priority=body.priority,
+        contact=Contact(**body.contact.model_dump()) if body.contact is not None else None,
+        preferences=_preferences(body.preferences) if body.preferences is not None else None,
+        notes=body.notes,
+    )
+    return execute(
+        services,
+        token,
+        command,
+        lambda c: (200, presenters.client(c)),
         request=request,
         body=body,
         idempotency_key=key,

@@ -164,3 +164,13 @@ class ClientRepository(Repository):
             sa.select(t.clients).order_by(t.clients.c.name, t.clients.c.id)
         ).mappings()
         return [ser.client_from_row(r) for r in rows]
+
+    def update(self, client: Client) -> None:
+        """Replace the stored client; raise ``NotFound`` if it does not exist."""
+        values = ser.client_to_row(client)
+        del values["id"]
+        result = self._session.execute(
+            sa.update(t.clients).where(t.clients.c.id == client.id).values(storable([values])[0])
+        )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound("client", client.id)
