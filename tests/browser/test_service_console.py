@@ -64,8 +64,10 @@ def test_an_agent_answers_a_client(
     position = card.locator("[data-fact=position]").inner_text()
     assert f"{status['vehicle_position']['lat']:.4f}" in position
     assert card.locator("[data-fact=stops-before]").inner_text() == str(status["stops_before"])
-    assert card.locator("[data-fact=priority]").inner_text().startswith(
-        f"Priority {status['client']['priority']}"
+    assert (
+        card.locator("[data-fact=priority]")
+        .inner_text()
+        .startswith(f"Priority {status['client']['priority']}")
     )
     assert page.locator(".fl-order-card .nicegui-leaflet").is_visible()
     screenshot(page, f"service-card-{'phone' if size is PHONE else 'desktop'}")
@@ -90,6 +92,31 @@ def test_an_agent_answers_a_client(
     assert messages and {n["recipient"] for n in messages} >= {status["client"]["email"]}
     assert page.locator(".fl-messages").get_by_text("Message · email").first.is_visible()
     screenshot(page, f"service-answered-{'phone' if size is PHONE else 'desktop'}")
+
+
+def test_the_keyboard_finds_an_order_and_the_card_follows_the_day(
+    open_page: Any, served: Served
+) -> None:
+    """One character asks for more; a reference and Enter open its card; an inquiry
+    logged elsewhere (the API) shows on the open card by itself, without a reload."""
+    status = _order_on_truck(served, 0, 3)
+    page = open_page("agent", "/service")
+    search = page.get_by_label("Search")
+    search.fill("P")
+    page.get_by_text("Type at least 2 characters.").wait_for()
+    search.fill(status["reference"])
+    page.locator(f'.fl-hit[data-order-id="{status["order_id"]}"]').wait_for()
+    search.press("Enter")
+    card = page.locator(".fl-order-card")
+    card.get_by_text(status["reference"], exact=True).wait_for()
+    assert f"order={status['order_id']}" in page.url
+    note = f"Called by the front desk ({secrets.token_hex(3)})"
+    with served.api("dispatcher") as api:
+        logged = api.post(
+            f"/api/v1/orders/{status['order_id']}/inquiries", json={"channel": "chat", "note": note}
+        )
+    assert logged.status_code == 201, logged.text
+    card.locator(".fl-inquiry").get_by_text(note).wait_for(timeout=15_000)
 
 
 def test_a_driver_cannot_open_the_service_console(open_page: Any, served: Served) -> None:

@@ -21,7 +21,7 @@ STYLE = """
 .fl-history .q-timeline__content { padding-bottom: 10px; font-size: 0.85rem; }
 .fl-history .q-timeline__entry--icon .q-timeline__dot:before,
 .fl-history .q-timeline__dot:before { width: 12px; height: 12px; }
-.fl-order-card { scroll-margin-top: 72px; }
+.fl-order-card { scroll-margin-top: 112px; }
 .fl-order-map .leaflet-tooltip { padding: 1px 5px; font-size: 11px; }
 """
 
