@@ -14,8 +14,9 @@ The rules, per remaining stop with a forecast (a stop being served is left alone
   first: it would say less.
 - ``narrowed_window`` once, when the stop is on time and its ETA is within
   :data:`NARROW_WITHIN`; the window is :func:`~fleetline.operations.eta_window.eta_window`.
-- ``delay`` as soon as the stop is at risk or late against its promised window, with
-  the ETA window. Another one only when the window's start moved by
+- ``delay`` as soon as the stop is late against its promised window, or at risk once
+  its truck has started (before that, a thin margin in the plan is not news), with the
+  ETA window. Another one only when the window's start moved by
   :data:`DELAY_MOVE` or more from the last one told, and never within
   :data:`DELAY_SPACING` of it. While an open exception covers the order (a breakdown
   being decided), the delay waits for the decision, unless the promised window ends
@@ -97,9 +98,11 @@ def due_notices(picture: LivePicture) -> list[ForecastNotice]:
                 promised_end=promised.end if promised else forecast.window_end,
                 driver_name=run.driver_name,
             )
-            if forecast.risk in (Risk.AT_RISK, Risk.LATE):
+            if forecast.risk is Risk.LATE or (forecast.risk is Risk.AT_RISK and started):
                 due.append(base)
                 continue
+            if forecast.risk is Risk.AT_RISK:
+                continue  # a thin margin before the truck has left is not news yet
             if forecast.eta - now <= NARROW_WITHIN:
                 due.append(replace(base, kind=NoticeKind.NARROWED_WINDOW.value))
             if started:
