@@ -1,0 +1,112 @@
+"""A simulated day with a breakdown, its client messages leaving through a real SMTP
+server: every client the breakdown makes late hears it once, in time, with a tracking
+link that shows the live ETA."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, time
+from typing import Any
+
+import httpx
+import pytest
+
+from fleetline.sim.config import DisruptionRates, SimConfig
+from fleetline.sim.local import run_in_process
+from fleetline.sim.report import SimReport
+
+from ..integration.comms.outbox.stand_ins import SmtpStandIn
+
+CALM = DisruptionRates(breakdowns=0, failures=0, window_changes=0, incidents=0)
+DAY = SimConfig(
+    trucks=4,
+    orders=40,
+    seed=3,
+    time_limit_s=1.0,
+    rates=CALM,
+    forced_breakdowns=((-1, "09:30"),),
+    until=time(11, 0),
+)
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpStandIn]:
+    server = SmtpStandIn()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_breakdown_day_tells_each_late_client_once_by_email(smtp: SmtpStandIn) -> None:
+    """The simulated dispatcher resolves the breakdown; the clients of the broken truck
+    whose delivery the decision makes late each get exactly one delay email after it
+    (never two), created before their promised window ends; its link opens a page whose
+    ETA window is the agent's; every email leaves once."""
+    seen: dict[str, Any] = {}
+
+    def look(client: httpx.Client, report: SimReport) -> None:
+        exceptions = client.get("/api/v1/exceptions", params={"date": DAY.day.isoformat()})
+        [breakdown] = [e for e in exceptions.json() if e["kind"] == "breakdown"]
+        seen["breakdown"] = breakdown
+        seen["messages"] = {
+            a["order_id"]: client.get(
+                "/api/v1/notifications", params={"order_id": a["order_id"]}
+            ).json()
+            for a in breakdown["affected_orders"]
+        }
+        seen["status"] = {
+            order_id: client.get(f"/api/v1/orders/{order_id}/status").json()
+            for order_id in seen["messages"]
+        }
+        seen["pages"] = {}
+        for mail in smtp.mails:
+            if mail.message["X-Fleetline-Event"] != "delay":
+                continue
+            token = mail.part("plain").split("/track/")[1].split()[0]
+            seen["pages"][mail.message["X-Fleetline-Notification"]] = client.get(
+                f"/track/{token}/status"
+            )
+
+    run_in_process(
+        DAY,
+        after=look,
+        settings={"smtp_url": smtp.url, "public_url": "http://fleetline.test"},
+    )
+    breakdown = seen["breakdown"]
+    assert breakdown["status"] == "resolved"
+    mails = smtp.mails
+    assert len({m.message_id for m in mails}) == len(mails), "an email left twice"
+    delays = [m for m in mails if m.message["X-Fleetline-Event"] == "delay"]
+    opened = datetime.fromisoformat(breakdown["opened_at"])
+    told: Counter[str] = Counter()
+    for order_id, notices in seen["messages"].items():
+        for notice in notices:
+            if notice["event"] != "delay" or notice["channel"] != "email":
+                continue
+            assert notice["status"] == "sent", notice
+            created = datetime.fromisoformat(notice["created_at"])
+            promised = seen["status"][order_id]["promised_window"]
+            assert created < datetime.fromisoformat(promised["end"])
+            if created >= opened:
+                told[order_id] += 1
+    assert told, "a breakdown at 09:30 makes some of the broken truck's clients late"
+    assert set(told.values()) == {1}, told
+    by_id = {m.message["X-Fleetline-Notification"]: m for m in delays}
+    for notices in seen["messages"].values():
+        for notice in notices:
+            if notice["event"] == "delay" and notice["channel"] == "email":
+                assert notice["id"] in by_id
+    order_of = {n["id"]: o for o, notices in seen["messages"].items() for n in notices}
+    shown = 0
+    for notification_id, page in seen["pages"].items():
+        assert page.status_code == 200, page.text
+        assert notification_id in by_id
+        status = seen["status"].get(order_of.get(notification_id, ""))
+        page_window = page.json()["eta_window"]
+        if status and status.get("eta_window") and page_window:
+            for end in ("start", "end"):
+                agent_sees = datetime.fromisoformat(status["eta_window"][end])
+                assert datetime.fromisoformat(page_window[end]) == agent_sees
+            shown += 1
+    assert shown > 0, "at 11:00 some delayed orders are still on their way, with a live ETA"
