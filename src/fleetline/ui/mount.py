@@ -18,6 +18,7 @@ def _register_pages() -> None:
     """Register every console's pages, once per process."""
     if _registered:
         return
+    from fleetline.ui import dispatch_edits
     from fleetline.ui.dispatch import page as dispatch_page
     from fleetline.ui.driver import page as driver_page
     from fleetline.ui.pages import sign_in
@@ -27,6 +28,7 @@ def _register_pages() -> None:
         sign_in.register,
         driver_page.register,
         dispatch_page.register,
+        dispatch_edits.register,
         service_page.register,
     ]
     for register in registers:
