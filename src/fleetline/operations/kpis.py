@@ -3,6 +3,9 @@
 On time means the truck arrived (the ``arrived`` report; the ``completed`` report when the
 driver sent no arrival) no later than the end of the window the client was promised: the
 window the first dispatched plan of the day served the order in.
+
+Exception response times are in :mod:`fleetline.operations.exception_figures`, plan
+adherence (served against the morning plan) in :mod:`fleetline.operations.plan_adherence`.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from fleetline.domain.live import ExceptionStatus, StopEvent, StopEventType
+from fleetline.domain.live import StopEvent, StopEventType
 from fleetline.domain.messages import NoticeKind, NoticeStatus, Notification
 from fleetline.domain.model import Order, OrderState, Plan, TimeWindow
 from fleetline.operations.eta_accuracy import eta_accuracy
+from fleetline.operations.exception_figures import exception_figures, first_options_ready
+from fleetline.operations.plan_adherence import PlanAdherence, plan_adherence
 from fleetline.operations.planning_service import orders_of_day
 from fleetline.operations.ports import UnitOfWork
 from fleetline.operations.snapshot import promised_window
@@ -26,7 +31,13 @@ ETA_HORIZONS_MIN = (60, 30, 15)
 
 @dataclass(frozen=True, slots=True)
 class DayKpis:
-    """What a day achieved, comparable across days."""
+    """What a day achieved, comparable across days.
+
+    ``options_ready_s_*`` run from the event to the first ranked options,
+    ``exception_response_s_*`` from the event to the decision; ``eta_bias_s`` is the
+    mean signed ETA error per horizon (negative: trucks came later than the ETA said);
+    ``adherence`` compares the served day with its morning plan.
+    """
 
     date: date
     orders: int
@@ -49,6 +60,12 @@ class DayKpis:
     plan_versions: int
     eta_mae_s: Mapping[int, float | None]
     eta_samples: Mapping[int, int]
+    options_ready_s_median: float | None = None
+    options_ready_s_p90: float | None = None
+    exceptions_resolved: int = 0
+    exceptions_dismissed: int = 0
+    eta_bias_s: Mapping[int, float | None] | None = None
+    adherence: PlanAdherence | None = None
 
 
 def first_dispatched(plans: list[Plan]) -> Plan | None:
@@ -67,14 +84,6 @@ def actual_arrivals(reports: list[StopEvent]) -> dict[str, datetime]:
         elif report.type is StopEventType.COMPLETED:
             completed[report.order_id] = min(report.at, completed.get(report.order_id, report.at))
     return {**completed, **arrived}
-
-
-def _percentile(values: list[float], share: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +186,7 @@ def day_kpis(uow: UnitOfWork, day: date) -> DayKpis:
         if order_id in arrivals and order_id in promised
     ]
     exceptions = uow.exceptions.list(day=day)
-    responses = [
-        (e.resolved_at - e.opened_at).total_seconds()
-        for e in exceptions
-        if e.status is ExceptionStatus.RESOLVED and e.resolved_at is not None
-    ]
+    answered = exception_figures(exceptions, first_options_ready(uow, exceptions))
     live = uow.plans.live_for(day)
     accuracy = eta_accuracy(
         uow.eta_predictions.for_orders([o.id for o in orders]), arrivals, ETA_HORIZONS_MIN
@@ -193,13 +198,19 @@ def day_kpis(uow: UnitOfWork, day: date) -> DayKpis:
         orders_failed=states.count(OrderState.FAILED),
         on_time_rate=round(sum(judged) / len(judged), 4) if judged else None,
         late_orders=judged.count(False),
-        exception_response_s_median=statistics.median(responses) if responses else None,
-        exception_response_s_p90=_percentile(responses, 0.9),
-        exceptions=len(exceptions),
+        exception_response_s_median=answered.response_s_median,
+        exception_response_s_p90=answered.response_s_p90,
+        exceptions=answered.exceptions,
         **asdict(communication_figures(uow, orders, promised, arrivals)),
         distance_m=live.distance_m if live else 0,
         overtime_s=sum(route.overtime_s for route in live.routes) if live else 0,
         plan_versions=len(plans),
         eta_mae_s={h: figure.mae_s for h, figure in accuracy.items()},
         eta_samples={h: figure.count for h, figure in accuracy.items()},
+        options_ready_s_median=answered.options_ready_s_median,
+        options_ready_s_p90=answered.options_ready_s_p90,
+        exceptions_resolved=answered.resolved,
+        exceptions_dismissed=answered.dismissed,
+        eta_bias_s={h: figure.bias_s for h, figure in accuracy.items()},
+        adherence=plan_adherence(first, reports, arrivals),
     )

@@ -145,6 +145,9 @@ class EventLog(Protocol):
     """The append-only event log, read side."""
 
     def list(self, after_seq: int = 0, limit: int = 1000) -> builtins.list[LoggedEvent]: ...
+    def of_type(
+        self, type_name: str, since: datetime, until: datetime
+    ) -> builtins.list[LoggedEvent]: ...
 
 
 @dataclass(frozen=True, slots=True)

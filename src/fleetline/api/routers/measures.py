@@ -1,7 +1,8 @@
-"""The day's figures."""
+"""The day's figures, and the figures of a range of days to compare them."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
@@ -10,29 +11,16 @@ from fastapi import APIRouter, Depends, Query
 from fleetline.api.deps import STAFF, ServicesDep, require
 from fleetline.api.schemas import ERROR_RESPONSES
 from fleetline.domain.access import ApiToken
-from fleetline.operations.kpis import day_kpis
+from fleetline.operations.kpi_days import MAX_DAYS, kpis_of_days
+from fleetline.operations.kpis import DayKpis, day_kpis
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, tags=["measures"])
 Reader = Annotated[ApiToken, Depends(require(*STAFF))]
+DEFAULT_RANGE_DAYS = 14
 
 
-@router.get("/kpis")
-def kpis(
-    services: ServicesDep,
-    token: Reader,
-    day: Annotated[date | None, Query(alias="date", description="Today when not given.")] = None,
-) -> dict[str, Any]:
-    """The day's figures.
-
-    On-time rate, completed and failed orders, exception response time, distance,
-    overtime and ETA accuracy (mean absolute error 60, 30 and 15 minutes ahead).
-    Client communication: inquiries (and per 100 orders), messages sent (or recorded
-    where no channel is configured) by kind and channel, the share of late orders whose
-    client was warned before the promised window ended, and the median seconds from a
-    change to its message leaving.
-    """
-    with services.uow_factory() as uow:
-        figures = day_kpis(uow, day or services.live.today())
+def kpis_body(figures: DayKpis) -> dict[str, Any]:
+    """The JSON of one day's figures (the same in ``/kpis`` and ``/kpis/days``)."""
     return {
         "date": figures.date.isoformat(),
         "orders": figures.orders,
@@ -42,7 +30,11 @@ def kpis(
         "orders_failed": figures.orders_failed,
         "exception_response_s_median": figures.exception_response_s_median,
         "exception_response_s_p90": figures.exception_response_s_p90,
+        "options_ready_s_median": figures.options_ready_s_median,
+        "options_ready_s_p90": figures.options_ready_s_p90,
         "exceptions": figures.exceptions,
+        "exceptions_resolved": figures.exceptions_resolved,
+        "exceptions_dismissed": figures.exceptions_dismissed,
         "inquiries": figures.inquiries,
         "notifications_sent": figures.notifications_sent,
         "inquiries_per_100_orders": figures.inquiries_per_100_orders,
@@ -55,4 +47,59 @@ def kpis(
         "plan_versions": figures.plan_versions,
         "eta_mae_s": {f"{h}min": mae for h, mae in figures.eta_mae_s.items()},
         "eta_samples": {f"{h}min": n for h, n in figures.eta_samples.items()},
+        "eta_bias_s": {f"{h}min": bias for h, bias in (figures.eta_bias_s or {}).items()},
+        "plan_adherence": asdict(figures.adherence) if figures.adherence else None,
+    }
+
+
+@router.get("/kpis")
+def kpis(
+    services: ServicesDep,
+    token: Reader,
+    day: Annotated[date | None, Query(alias="date", description="Today when not given.")] = None,
+) -> dict[str, Any]:
+    """The day's figures.
+
+    On-time rate, completed and failed orders, exception response time (event to
+    decision, median and 90th percentile) and time to options ready, distance, overtime
+    and ETA accuracy (mean absolute and signed error 60, 30 and 15 minutes ahead).
+    Client communication: inquiries (and per 100 orders), messages sent (or recorded
+    where no channel is configured) by kind and channel, the share of late orders whose
+    client was warned before the promised window ended, and the median seconds from a
+    change to its message leaving. Plan adherence against the morning plan (the first
+    dispatched version): the share of consecutive served pairs kept in planned order,
+    planned against actual arrival, and the share served by the truck first planned.
+    """
+    with services.uow_factory() as uow:
+        figures = day_kpis(uow, day or services.live.today())
+    return kpis_body(figures)
+
+
+@router.get("/kpis/days")
+def kpis_days(
+    services: ServicesDep,
+    token: Reader,
+    first: Annotated[
+        date | None,
+        Query(alias="from", description="First day; 13 days before `to` when not given."),
+    ] = None,
+    last: Annotated[
+        date | None, Query(alias="to", description="Last day; today when not given.")
+    ] = None,
+) -> dict[str, Any]:
+    """The figures of each day from ``from`` to ``to`` (both included), to compare days.
+
+    At most 92 days; each day is the same object as ``GET /kpis?date=`` answers, oldest
+    first, days without orders included (zero counts, ``null`` rates).
+    """
+    last = last or services.live.today()
+    if first is None:
+        ordinal = max(date.min.toordinal(), last.toordinal() - (DEFAULT_RANGE_DAYS - 1))
+        first = date.fromordinal(ordinal)
+    with services.uow_factory() as uow:
+        days = kpis_of_days(uow, first, last, MAX_DAYS)
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "days": [kpis_body(figures) for figures in days],
     }

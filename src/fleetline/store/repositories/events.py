@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -53,6 +54,28 @@ class EventLog(Repository):
             .where(t.events.c.seq > after_seq)
             .order_by(t.events.c.seq)
             .limit(limit)
+        ).mappings()
+        return [
+            LoggedEvent(
+                seq=r["seq"],
+                event=ser.event_from_payload(r["type"], r["occurred_at"], r["payload"]),
+                recorded_at=r["recorded_at"],
+            )
+            for r in rows
+        ]
+
+    def of_type(
+        self, type_name: str, since: datetime, until: datetime
+    ) -> builtins.list[LoggedEvent]:
+        """Events of one type that occurred in ``[since, until)``, oldest first."""
+        rows = self._session.execute(
+            sa.select(t.events)
+            .where(
+                t.events.c.type == type_name,
+                t.events.c.occurred_at >= since,
+                t.events.c.occurred_at < until,
+            )
+            .order_by(t.events.c.seq)
         ).mappings()
         return [
             LoggedEvent(
