@@ -1,9 +1,10 @@
 """Prepare an OpenStreetMap extract for routing, once, with the tools shipped in the osrm wheel.
 
-A prepared region is a directory holding OSRM's ``<name>.osrm.*`` files and a
+A prepared region is a directory holding OSRM's ``<name>.osrm.*`` files, the streets
+the consoles' maps draw (``roads.json``, see :mod:`fleetline.network.road_layer`) and a
 ``region.json`` that says what it is: the source file and its SHA-256, when and with
-which algorithm it was prepared, and the bounding box of its road network.
-``region.json`` is written last, so a directory with one is complete.
+which algorithm it was prepared, the bounding box of its road network and the road
+layer file. ``region.json`` is written last, so a directory with one is complete.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+
+from fleetline.network.road_layer import ROADS_FILE, RoadLayerError, extract_roads, write_roads
 
 METADATA_FILE = "region.json"
 Algorithm = Literal["MLD", "CH"]
@@ -52,6 +55,8 @@ class RegionInfo:
         ``(min_lon, min_lat, max_lon, max_lat)`` of the road network, if it was readable.
     timings_s
         Seconds spent in each preparation step.
+    roads
+        The road layer file for the maps; ``None`` for a region prepared without one.
     """
 
     base: Path
@@ -61,6 +66,7 @@ class RegionInfo:
     algorithm: Algorithm
     bbox: tuple[float, float, float, float] | None
     timings_s: dict[str, float]
+    roads: Path | None = None
 
 
 def _osrm_package_dir() -> Path:
@@ -153,7 +159,8 @@ def import_region(
 
     Runs ``osrm-extract`` then ``osrm-partition`` and ``osrm-customize`` (MLD, which
     later accepts live segment speeds through ``osrm-customize``) or ``osrm-contract``
-    (CH: faster large tables, but traffic needs a full re-contraction).
+    (CH: faster large tables, but traffic needs a full re-contraction), then writes the
+    region's car roads for the maps (``roads.json``).
 
     Parameters
     ----------
@@ -206,6 +213,7 @@ def import_region(
             _run("customize", [_tool("osrm-customize"), *thread_args, work_base], timings)
         else:
             _run("contract", [_tool("osrm-contract"), *thread_args, work_base], timings)
+        _write_road_layer(pbf, work / ROADS_FILE, timings)
         (target / METADATA_FILE).unlink(missing_ok=True)
         for old in target.glob(f"{name}.osrm.*"):
             old.unlink()
@@ -223,9 +231,19 @@ def import_region(
         "algorithm": algorithm,
         "bbox": _network_bbox(base),
         "timings_s": timings,
+        "roads": ROADS_FILE,
     }
     (target / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
     return base
+
+
+def _write_road_layer(pbf: Path, path: Path, timings: dict[str, float]) -> None:
+    started = time.perf_counter()
+    try:
+        write_roads(extract_roads(pbf), path)
+    except RoadLayerError as exc:
+        raise RegionError(str(exc)) from exc
+    timings["roads"] = round(time.perf_counter() - started, 3)
 
 
 def read_region(path: Path | str) -> RegionInfo:
@@ -255,6 +273,7 @@ def read_region(path: Path | str) -> RegionInfo:
         raw = json.loads(meta_file.read_text())
         base = directory / str(raw["base"])
         bbox = raw.get("bbox")
+        roads = raw.get("roads")
         info = RegionInfo(
             base=base,
             source=str(raw["source"]),
@@ -263,6 +282,7 @@ def read_region(path: Path | str) -> RegionInfo:
             algorithm="CH" if raw["algorithm"] == "CH" else "MLD",
             bbox=tuple(float(v) for v in bbox) if bbox else None,  # type: ignore[arg-type]
             timings_s={str(k): float(v) for k, v in raw.get("timings_s", {}).items()},
+            roads=directory / str(roads) if roads else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise RegionError(f"unreadable {meta_file}: {exc}") from exc

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import shutil
 from pathlib import Path
 
 import pytest
 
+from fleetline.domain.model import Location
+from fleetline.network.osrm_engine import OsrmTravelTimes
 from fleetline.network.region import RegionError, import_region, read_region
+from fleetline.network.road_layer import road_layer_for
 
 
 @pytest.mark.osrm
@@ -26,9 +31,33 @@ def test_a_prepared_region_says_what_it_is(
     min_lon, min_lat, max_lon, max_lat = info.bbox
     assert min_lon < 9.52 < max_lon  # Vaduz is inside
     assert min_lat < 47.14 < max_lat
-    assert set(info.timings_s) == {"extract", "partition", "customize"}
+    assert set(info.timings_s) == {"extract", "partition", "customize", "roads"}
     raw = json.loads((liechtenstein_region.parent / "region.json").read_text())
     assert raw["base"] == "liechtenstein.osrm"
+    assert raw["roads"] == "roads.json"
+    assert info.roads == liechtenstein_region.parent / "roads.json"
+    assert info.roads.is_file()
+
+
+@pytest.mark.osrm
+def test_a_region_prepared_before_road_layers_still_opens(
+    liechtenstein_region: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An installation upgraded without re-importing keeps routing; its maps lack streets."""
+    old = tmp_path / "old-region"
+    shutil.copytree(liechtenstein_region.parent, old, ignore=shutil.ignore_patterns("roads.json"))
+    raw = json.loads((old / "region.json").read_text())
+    del raw["roads"]
+    raw["timings_s"].pop("roads")
+    (old / "region.json").write_text(json.dumps(raw))
+
+    info = read_region(old)
+    assert info.roads is None
+    with caplog.at_level(logging.INFO, logger="fleetline.network.road_layer"):
+        assert road_layer_for(old) is None
+    assert any("fleetline region import" in r.getMessage() for r in caplog.records)
+    vaduz, schaan = Location(lat=47.1410, lon=9.5209), Location(lat=47.1650, lon=9.5095)
+    assert OsrmTravelTimes(old).matrix([vaduz, schaan]).durations[0, 1] > 0
 
 
 @pytest.mark.osrm
@@ -37,7 +66,10 @@ def test_outputs_stay_in_the_target_directory(liechtenstein_region: Path) -> Non
     produced = sorted(p.name for p in liechtenstein_region.parent.iterdir())
     assert "region.json" in produced
     assert "liechtenstein.osrm.mldgr" in produced
-    assert all(p == "region.json" or p.startswith("liechtenstein.osrm.") for p in produced)
+    assert "roads.json" in produced
+    assert all(
+        p in ("region.json", "roads.json") or p.startswith("liechtenstein.osrm.") for p in produced
+    )
 
 
 def test_a_missing_file_is_a_one_line_error(tmp_path: Path) -> None:

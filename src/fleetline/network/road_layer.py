@@ -1,0 +1,436 @@
+"""The region's streets for display: what the consoles' maps draw when no tile server is set.
+
+At ``fleetline region import`` the ways that cars use are read from the same
+OpenStreetMap extract as the routing graph, simplified (Douglas–Peucker, a few metres)
+and written as ``roads.json`` beside the OSRM files. The file holds, per road class,
+the ways as flat ``[lat, lon, lat, lon, ...]`` lists rounded to 5 decimals (about a
+metre). A :class:`RoadLayer` reads it once, on first use, and hands out the roads of a
+box within a budget of points, leaving out the least important classes first, so that a
+small map (the client's tracking page) stays light.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+ROADS_FILE = "roads.json"
+FORMAT = "fleetline-roads/1"
+ROAD_CLASSES: tuple[str, ...] = (
+    "motorway",
+    "trunk",
+    "primary",
+    "secondary",
+    "tertiary",
+    "unclassified",
+    "residential",
+    "living_street",
+    "service",
+)
+"""The ``highway`` values drawn, most important first (links count as their road)."""
+LINKS = {f"{name}_link": name for name in ROAD_CLASSES[:5]}
+EARTH_RADIUS_M = 6_371_008.8
+
+BBox = tuple[float, float, float, float]
+"""``(min_lon, min_lat, max_lon, max_lat)``, as in ``region.json``."""
+Polyline = list[list[float]]
+"""``[[lat, lon], ...]``, as Leaflet takes it."""
+
+
+class RoadLayerError(Exception):
+    """A road layer cannot be written or read; the message says why in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoadLines:
+    """Roads to draw.
+
+    Attributes
+    ----------
+    classes
+        Polylines ``[[lat, lon], ...]`` by road class, most important class first.
+    bbox
+        ``(min_lon, min_lat, max_lon, max_lat)`` of what is drawn, ``None`` when empty.
+    left_out
+        Classes left out to keep within a budget of points (least important ones).
+    """
+
+    classes: dict[str, list[Polyline]]
+    bbox: BBox | None = None
+    left_out: tuple[str, ...] = field(default=())
+
+    @property
+    def points(self) -> int:
+        """Number of points over all polylines."""
+        return sum(len(line) for lines in self.classes.values() for line in lines)
+
+    @property
+    def segments(self) -> int:
+        """Number of straight segments over all polylines."""
+        return sum(len(line) - 1 for lines in self.classes.values() for line in lines)
+
+
+def road_class(highway: str | None, area: str | None = None) -> str | None:
+    """The class a way is drawn as, or ``None`` when cars do not use it.
+
+    Parameters
+    ----------
+    highway, area
+        The way's ``highway`` and ``area`` tags (``None`` when it has none).
+
+    Returns
+    -------
+    str or None
+        One of :data:`ROAD_CLASSES` (a ``*_link`` counts as its road); ``None`` for
+        footways, paths, tracks, cycleways, steps, areas and anything else.
+    """
+    if highway is None or area == "yes":
+        return None
+    highway = LINKS.get(highway, highway)
+    return highway if highway in ROAD_CLASSES else None
+
+
+def simplify(points: Sequence[tuple[float, float]], tolerance_m: float) -> list[int]:
+    """Douglas–Peucker on ``(lat, lon)`` points: the indices of the points kept.
+
+    Distances are measured on a local flat projection (metres), exact enough for
+    the few kilometres of one way.
+
+    Parameters
+    ----------
+    points
+        ``(lat, lon)`` in degrees, in order along the line.
+    tolerance_m
+        A point closer than this to the simplified line is dropped.
+
+    Returns
+    -------
+    list of int
+        Ascending indices, always the first and the last.
+    """
+    count = len(points)
+    if count <= 2:
+        return list(range(count))
+    scale_x = math.cos(math.radians(points[0][0])) * EARTH_RADIUS_M * math.pi / 180
+    scale_y = EARTH_RADIUS_M * math.pi / 180
+    xy = [(lon * scale_x, lat * scale_y) for lat, lon in points]
+    keep = [False] * count
+    keep[0] = keep[-1] = True
+    stack = [(0, count - 1)]
+    while stack:
+        first, last = stack.pop()
+        ax, ay = xy[first]
+        bx, by = xy[last]
+        dx, dy = bx - ax, by - ay
+        length_sq = dx * dx + dy * dy
+        farthest, index = -1.0, -1
+        for i in range(first + 1, last):
+            px, py = xy[i]
+            if length_sq == 0.0:
+                distance = math.hypot(px - ax, py - ay)
+            else:
+                t = max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length_sq))
+                distance = math.hypot(px - ax - t * dx, py - ay - t * dy)
+            if distance > farthest:
+                farthest, index = distance, i
+        if farthest > tolerance_m:
+            keep[index] = True
+            stack.append((first, index))
+            stack.append((index, last))
+    return [i for i, kept in enumerate(keep) if kept]
+
+
+def extract_roads(
+    pbf_path: Path | str, *, tolerance_m: float = 5.0, precision: int = 5
+) -> RoadLines:
+    """Read the car roads of an OpenStreetMap extract, simplified for display.
+
+    Parameters
+    ----------
+    pbf_path
+        An ``.osm.pbf`` extract.
+    tolerance_m
+        Douglas–Peucker tolerance in metres.
+    precision
+        Decimals kept of each coordinate (5: about a metre).
+
+    Returns
+    -------
+    RoadLines
+        Every way of :data:`ROAD_CLASSES`, with its extent. A way whose nodes lie partly
+        outside the extract keeps the part inside.
+
+    Raises
+    ------
+    RoadLayerError
+        If the file cannot be read.
+    """
+    import osmium  # read only here: serving a road layer needs no libosmium
+    from osmium.filter import KeyFilter
+
+    classes: dict[str, list[Polyline]] = {name: [] for name in ROAD_CLASSES}
+    highways = KeyFilter("highway")
+    highways.enable_for(osmium.osm.WAY)  # every node passes: the ways need their locations
+    processor = osmium.FileProcessor(str(pbf_path)).with_locations().with_filter(highways)
+    try:
+        for way in processor:
+            if not isinstance(way, osmium.osm.Way):
+                continue
+            kind = road_class(way.tags.get("highway"), way.tags.get("area"))
+            if kind is None:
+                continue
+            for run in _located_runs(way.nodes):
+                kept = simplify(run, tolerance_m)
+                classes[kind].append(
+                    [[round(run[i][0], precision), round(run[i][1], precision)] for i in kept]
+                )
+    except RuntimeError as exc:
+        raise RoadLayerError(f"cannot read roads from {pbf_path}: {exc}") from exc
+    return RoadLines(classes, _extent(classes.values()))
+
+
+def _located_runs(nodes: Iterable[object]) -> list[list[tuple[float, float]]]:
+    """Split a way into runs of nodes with a known location (an extract cuts ways)."""
+    runs: list[list[tuple[float, float]]] = []
+    current: list[tuple[float, float]] = []
+    for node in nodes:
+        location = node.location  # type: ignore[attr-defined]
+        if location.valid():
+            current.append((location.lat, location.lon))
+            continue
+        if len(current) >= 2:
+            runs.append(current)
+        current = []
+    if len(current) >= 2:
+        runs.append(current)
+    return runs
+
+
+def _extent(groups: Iterable[Iterable[Polyline]]) -> BBox | None:
+    lats = [p[0] for lines in groups for line in lines for p in line]
+    if not lats:
+        return None
+    lons = [p[1] for lines in groups for line in lines for p in line]
+    return (min(lons), min(lats), max(lons), max(lats))
+
+
+def write_roads(lines: RoadLines, path: Path | str) -> int:
+    """Write ``lines`` as a road layer file and return its size in bytes.
+
+    Parameters
+    ----------
+    lines
+        What :func:`extract_roads` read.
+    path
+        The file to write (``roads.json`` in a region directory).
+
+    Returns
+    -------
+    int
+        Bytes written.
+    """
+    document = {
+        "format": FORMAT,
+        "bbox": list(lines.bbox) if lines.bbox else None,
+        "classes": {
+            name: [[v for point in line for v in point] for line in polylines]
+            for name, polylines in lines.classes.items()
+            if polylines
+        },
+    }
+    text = json.dumps(document, separators=(",", ":"))
+    Path(path).write_text(text)
+    return len(text.encode())
+
+
+@dataclass(frozen=True, slots=True)
+class _Way:
+    bbox: BBox
+    flat: list[float]
+
+
+class RoadLayer:
+    """The road layer file of a region, read once on first use.
+
+    Parameters
+    ----------
+    path
+        The ``roads.json`` written at import.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._ways: dict[str, list[_Way]] | None = None
+        self._bbox: BBox | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def bbox(self) -> BBox | None:
+        """The extent of the region's roads."""
+        self._load()
+        return self._bbox
+
+    def lines(self, bbox: BBox | None = None, *, max_points: int | None = None) -> RoadLines:
+        """The roads inside ``bbox`` (all of them without one), within ``max_points``.
+
+        Parameters
+        ----------
+        bbox
+            ``(min_lon, min_lat, max_lon, max_lat)``; a way crossing it is cut to the
+            segments that touch it.
+        max_points
+            Budget of points: classes are added most important first, and a class that
+            would go over is left out with every class after it.
+
+        Returns
+        -------
+        RoadLines
+            The roads, and the classes left out.
+
+        Raises
+        ------
+        RoadLayerError
+            If the file is unreadable.
+        """
+        ways = self._load()
+        chosen: dict[str, list[Polyline]] = {}
+        left_out: list[str] = []
+        total = 0
+        for name in ROAD_CLASSES:
+            if left_out:
+                left_out.append(name)
+                continue
+            polylines: list[Polyline] = []
+            for way in ways.get(name, ()):
+                if bbox is None:
+                    polylines.append(_pairs(way.flat))
+                elif _overlaps(way.bbox, bbox):
+                    polylines.extend(_clip(way.flat, bbox))
+            points = sum(len(line) for line in polylines)
+            if max_points is not None and total + points > max_points:
+                left_out.append(name)
+                continue
+            total += points
+            if polylines:
+                chosen[name] = polylines
+        return RoadLines(chosen, _extent(chosen.values()), tuple(left_out))
+
+    def _load(self) -> dict[str, list[_Way]]:
+        with self._lock:
+            if self._ways is None:
+                self._ways, self._bbox = _read(self.path)
+            return self._ways
+
+
+def _read(path: Path) -> tuple[dict[str, list[_Way]], BBox | None]:
+    try:
+        raw = json.loads(path.read_text())
+        if raw.get("format") != FORMAT:
+            raise RoadLayerError(f"{path} is not a road layer of format {FORMAT}")
+        ways: dict[str, list[_Way]] = {}
+        for name, flats in raw["classes"].items():
+            ways[str(name)] = [_Way(_flat_bbox(flat), [float(v) for v in flat]) for flat in flats]
+        bbox = raw.get("bbox")
+    except (OSError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise RoadLayerError(f"unreadable road layer {path}: {exc}") from exc
+    return ways, (tuple(float(v) for v in bbox) if bbox else None)  # type: ignore[return-value]
+
+
+def _flat_bbox(flat: Sequence[float]) -> BBox:
+    lats, lons = flat[0::2], flat[1::2]
+    return (min(lons), min(lats), max(lons), max(lats))
+
+
+def _pairs(flat: Sequence[float]) -> Polyline:
+    return [[flat[i], flat[i + 1]] for i in range(0, len(flat), 2)]
+
+
+def _overlaps(a: BBox, b: BBox) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _clip(flat: Sequence[float], bbox: BBox) -> list[Polyline]:
+    """The runs of segments of a way whose own extent touches ``bbox``."""
+    runs: list[Polyline] = []
+    current: Polyline = []
+    for i in range(0, len(flat) - 2, 2):
+        lat_a, lon_a, lat_b, lon_b = flat[i], flat[i + 1], flat[i + 2], flat[i + 3]
+        segment = (min(lon_a, lon_b), min(lat_a, lat_b), max(lon_a, lon_b), max(lat_a, lat_b))
+        if _overlaps(segment, bbox):
+            if not current:
+                current.append([lat_a, lon_a])
+            current.append([lat_b, lon_b])
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
+def around(points: Iterable[tuple[float, float]], margin_m: float) -> BBox | None:
+    """The box around ``(lat, lon)`` points, widened by ``margin_m`` on every side.
+
+    Parameters
+    ----------
+    points
+        ``(lat, lon)`` in degrees.
+    margin_m
+        Metres added on each side.
+
+    Returns
+    -------
+    BBox or None
+        ``(min_lon, min_lat, max_lon, max_lat)``; ``None`` without points.
+    """
+    given = list(points)
+    if not given:
+        return None
+    lats = [p[0] for p in given]
+    lons = [p[1] for p in given]
+    dlat = math.degrees(margin_m / EARTH_RADIUS_M)
+    middle = math.radians((min(lats) + max(lats)) / 2)
+    dlon = dlat / max(math.cos(middle), 0.01)
+    return (min(lons) - dlon, min(lats) - dlat, max(lons) + dlon, max(lats) + dlat)
+
+
+def road_layer_for(region: Path | str | None) -> RoadLayer | None:
+    """The road layer of a prepared region, if it has one.
+
+    A region prepared before road layers existed still opens: it has none, and a log
+    line says how to get one.
+
+    Parameters
+    ----------
+    region
+        A prepared region (directory or OSRM base path), or ``None``.
+
+    Returns
+    -------
+    RoadLayer or None
+        ``None`` without a region or without a road layer file.
+    """
+    if region is None:
+        return None
+    from fleetline.network.region import RegionError, read_region
+
+    try:
+        info = read_region(region)
+    except RegionError as exc:
+        log.warning("no road layer: %s", exc)
+        return None
+    if info.roads is None or not info.roads.is_file():
+        log.info(
+            "region %s has no road layer: the maps show no streets without a tile server; "
+            "run `fleetline region import` again to draw them",
+            info.base.parent,
+        )
+        return None
+    return RoadLayer(info.roads)

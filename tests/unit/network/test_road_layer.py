@@ -1,0 +1,127 @@
+"""The streets the consoles draw without a tile server: which roads, how simplified, how cut."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fleetline.network.road_layer import (
+    ROAD_CLASSES,
+    RoadLayer,
+    RoadLines,
+    around,
+    extract_roads,
+    road_class,
+    simplify,
+    write_roads,
+)
+
+CAR = {"motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential"}
+NOT_CAR = ("footway", "path", "track", "cycleway", "steps", "pedestrian", "bridleway")
+
+
+def test_car_roads_are_drawn_and_paths_are_not() -> None:
+    """A dispatcher sees the streets a truck can take, not hiking paths or cycle tracks."""
+    for highway in (*CAR, "living_street", "service"):
+        assert road_class(highway) == highway
+    assert road_class("primary_link") == "primary"
+    assert road_class("motorway_link") == "motorway"
+    for highway in NOT_CAR:
+        assert road_class(highway) is None
+    assert road_class(None) is None
+    assert road_class("service", "yes") is None  # a car park drawn as an area
+
+
+def test_a_nearly_straight_street_becomes_one_segment_and_a_corner_stays() -> None:
+    """Simplifying never cuts a corner a dispatcher would see, only wiggles of a few metres."""
+    # 1 km east along a parallel, with a 2 m wiggle (0.000018 degrees of latitude).
+    straight = [(47.0 + (0.000018 if i % 2 else 0.0), 9.5 + i * 0.001) for i in range(14)]
+    assert simplify(straight, 5.0) == [0, 13]
+    corner = [(47.0, 9.50), (47.0, 9.51), (47.01, 9.51)]  # 760 m east, then 1.1 km north
+    assert simplify(corner, 5.0) == [0, 1, 2]
+    assert simplify([(47.0, 9.5)], 5.0) == [0]
+
+
+def _layer(tmp_path: Path) -> RoadLayer:
+    lines = RoadLines(
+        {
+            "primary": [[[47.00, 9.50], [47.00, 9.60]]],
+            "residential": [[[47.01, 9.51], [47.01, 9.52], [47.02, 9.52]]],
+            "service": [[[47.05, 9.55], [47.06, 9.55]], [[47.011, 9.511], [47.012, 9.511]]],
+        },
+        (9.50, 47.00, 9.60, 47.06),
+    )
+    path = tmp_path / "roads.json"
+    write_roads(lines, path)
+    return RoadLayer(path)
+
+
+def test_a_box_gets_only_its_roads_and_a_budget_leaves_out_the_minor_ones(tmp_path: Path) -> None:
+    """The client's small map gets the streets near the delivery, main roads first."""
+    layer = _layer(tmp_path)
+    assert layer.bbox == (9.50, 47.00, 9.60, 47.06)
+    everything = layer.lines()
+    assert everything.points == 9
+    box = (9.505, 46.99, 9.515, 47.015)
+    near = layer.lines(box)
+    assert set(near.classes) == {"primary", "residential", "service"}
+    assert near.classes["service"] == [[[47.011, 9.511], [47.012, 9.511]]]
+    assert near.classes["residential"] == [[[47.01, 9.51], [47.01, 9.52]]]  # cut to the box
+    tight = layer.lines(box, max_points=4)
+    assert set(tight.classes) == {"primary", "residential"}
+    assert tight.left_out == ("service",)
+    assert layer.lines(box, max_points=1).classes == {}
+
+
+def test_a_box_around_points_has_the_margin_on_every_side() -> None:
+    """3 km around the truck and the stop is 3 km in every direction, also east-west."""
+    box = around([(47.0, 9.5), (47.1, 9.6)], 3000)
+    assert box is not None
+    min_lon, min_lat, max_lon, max_lat = box
+    assert min_lat == pytest.approx(47.0 - 0.02698, abs=1e-4)
+    assert max_lat == pytest.approx(47.1 + 0.02698, abs=1e-4)
+    assert min_lon == pytest.approx(9.5 - 0.03959, abs=1e-3)
+    assert max_lon == pytest.approx(9.6 + 0.03959, abs=1e-3)
+    assert around([], 3000) is None
+
+
+@pytest.mark.osrm
+def test_liechtenstein_roads_are_the_car_network_small_and_inside_the_region(
+    liechtenstein_pbf: Path, liechtenstein_region: Path, tmp_path: Path
+) -> None:
+    """The base layer of a real region has its streets, few enough points to stay fluid."""
+    import osmium
+
+    car_ways = other_ways = car_nodes = 0
+    for way in osmium.FileProcessor(str(liechtenstein_pbf), osmium.osm.WAY):
+        highway = way.tags.get("highway")
+        if highway is None:
+            continue
+        if road_class(highway, way.tags.get("area")) is not None:
+            car_ways += 1
+            car_nodes += len(way.nodes)
+        else:
+            other_ways += 1
+    assert other_ways > 3000  # tracks, paths and footways are a large share of this extract
+
+    lines = extract_roads(liechtenstein_pbf)
+    assert set(lines.classes) == set(ROAD_CLASSES)
+    drawn = {name for name, polylines in lines.classes.items() if polylines}
+    assert {"primary", "secondary", "tertiary", "residential", "service"} <= drawn
+    count = sum(len(polylines) for polylines in lines.classes.values())
+    assert 0.97 * car_ways <= count <= 1.05 * car_ways
+    assert lines.points < 0.5 * car_nodes  # simplified
+    assert 5_000 < lines.segments < 40_000
+    size = write_roads(lines, tmp_path / "roads.json")
+    assert size < 600_000
+
+    region = json.loads((liechtenstein_region.parent / "region.json").read_text())
+    min_lon, min_lat, max_lon, max_lat = region["bbox"]
+    for polylines in lines.classes.values():
+        for line in polylines:
+            for lat, lon in line:
+                assert min_lat - 0.01 <= lat <= max_lat + 0.01
+                assert min_lon - 0.01 <= lon <= max_lon + 0.01
+                assert round(lat, 5) == lat and round(lon, 5) == lon
