@@ -46,6 +46,7 @@ from fleetline.operations.replanning import Replanner, set_replan_policy
 from fleetline.operations.snapshot import stop_of
 from fleetline.operations.telemetry import make_record_positions
 from fleetline.operations.traffic_feed import FollowsTraffic, TrafficFeed
+from fleetline.operations.traffic_incidents import end_traffic_incident
 from fleetline.settings import Settings
 from fleetline.store.database import make_engine, make_session_factory
 from fleetline.store.migrate import upgrade
@@ -182,6 +183,7 @@ def bootstrap(
             commands.ReportStopEvent: live_day.report_stop_event,
             commands.ReportVehicleEvent: live_day.report_vehicle_event,
             commands.ReportTrafficIncident: live_day.report_traffic_incident,
+            commands.EndTrafficIncident: end_traffic_incident,
             commands.ResolveException: make_resolve_exception(travel_times, forecast),
             commands.ApplyManualEdit: make_apply_manual_edit(travel_times, forecast),
             commands.SetReplanPolicy: set_replan_policy,
@@ -263,6 +265,7 @@ LIVE_EVENTS: tuple[type[events.Event], ...] = (
     events.StopReported,
     events.VehicleStatusChanged,
     events.TrafficIncidentReported,
+    events.TrafficIncidentEnded,
 )
 """Events after which the live picture is recomputed."""
 

@@ -206,6 +206,14 @@ class ReportTrafficIncident(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class EndTrafficIncident(Command):
+    """End a closure or slowdown now, before its planned end (the road is clear again)."""
+
+    incident_id: str
+    by: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class PositionReport:
     """One position as a device or client sent it (device time), before it is stored."""
 

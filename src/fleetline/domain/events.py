@@ -168,6 +168,15 @@ class TrafficIncidentReported(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TrafficIncidentEnded(Event):
+    """A closure or slowdown was ended before its planned end."""
+
+    incident_id: str
+    ended_at: datetime
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ExceptionOpened(Event):
     """A disruption needs a decision."""
 

@@ -39,6 +39,7 @@ from fleetline.domain.live import (
 from fleetline.domain.model import Location
 from fleetline.operations.live_day import StopReportOutcome, stop_vehicle
 from fleetline.operations.live_view import live_document
+from fleetline.operations.traffic_incidents import incidents_of_day
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, tags=["live day"])
 Reporter = Annotated[ApiToken, Depends(require(*PLANNERS, Role.DRIVER))]
@@ -194,6 +195,50 @@ def report_incident(
         lambda i: (201, incident_body(i)),
         request=request,
         body=body,
+        idempotency_key=key,
+    )
+
+
+@router.get("/traffic/incidents", response_model=list[IncidentOut])
+def list_incidents(
+    services: ServicesDep,
+    token: Reader,
+    day: Annotated[date | None, Query(alias="date", description="Today when not given.")] = None,
+    active: Annotated[
+        bool | None,
+        Query(
+            description="true: only those in force now; false: only those ended or not "
+            "started yet; all of the day's when not given."
+        ),
+    ] = None,
+) -> list[dict[str, Any]]:
+    """The closures and slowdowns in force at some moment of the day, oldest first."""
+    with services.uow_factory() as uow:
+        found = incidents_of_day(uow, day or services.live.today(), services.clock.now(), active)
+    return [incident_body(incident) for incident in found]
+
+
+@router.post("/traffic/incidents/{incident_id}/end", response_model=IncidentOut)
+def end_incident(
+    incident_id: str,
+    request: Request,
+    services: ServicesDep,
+    token: Planner,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """End a closure or slowdown now (the road is clear sooner than expected).
+
+    ETAs follow at the next refresh. An incident that has ended already, or has not
+    started yet, is a 409.
+    """
+    command = commands.EndTrafficIncident(incident_id=incident_id, by=token.name)
+    return execute(
+        services,
+        token,
+        command,
+        lambda i: (200, incident_body(i)),
+        request=request,
+        body={"incident_id": incident_id},
         idempotency_key=key,
     )
 

@@ -212,6 +212,19 @@ class TrafficRepository(Repository):
         ).mappings()
         return [ser.incident_from_row(r) for r in rows]
 
+    def overlapping(self, start: datetime, end: datetime) -> list[TrafficIncident]:
+        """The incidents in force at some moment of ``[start, end)``, oldest first."""
+        columns = t.traffic_incidents.c
+        rows = self._session.execute(
+            sa.select(t.traffic_incidents)
+            .where(
+                columns.starts_at < end,
+                sa.or_(columns.ends_at.is_(None), columns.ends_at > start),
+            )
+            .order_by(columns.starts_at, columns.id)
+        ).mappings()
+        return [ser.incident_from_row(r) for r in rows]
+
 
 class EtaPredictionRepository(Repository):
     """Predicted arrivals, kept to measure ETA accuracy against actual arrivals."""
