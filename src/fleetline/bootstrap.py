@@ -25,10 +25,12 @@ from fleetline.domain import commands, events
 from fleetline.domain.snapshot import RemainingStop
 from fleetline.network.base import TravelTimes
 from fleetline.operations import (
+    admin_tokens,
     inquiries,
     live_day,
     master_data,
     message_hold,
+    order_file_import,
     orders,
     plans,
 )
@@ -174,6 +176,10 @@ def bootstrap(
             commands.CreateClient: master_data.create_client,
             commands.UpdateClient: master_data.update_client,
             commands.UpdateVehicle: master_data.update_vehicle,
+            commands.UpdateDriver: master_data.update_driver,
+            commands.IssueToken: admin_tokens.issue_api_token,
+            commands.RevokeToken: admin_tokens.revoke_api_token,
+            commands.ImportOrderFile: order_file_import.import_order_file,
             commands.CreateOrders: orders.create_orders,
             commands.ChangeOrder: orders.change_order,
             commands.RequestPlan: plans.request_plan,

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fleetline import __version__
 from fleetline.api.errors import install_error_handlers
 from fleetline.api.routers import (
+    admin_tokens,
     client_messages,
     driver,
     exceptions,
@@ -16,6 +17,7 @@ from fleetline.api.routers import (
     manual_edits,
     master_data,
     measures,
+    order_import,
     orders,
     plans,
     policies,
@@ -49,6 +51,8 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(client_messages.router)
     app.include_router(tracking.router)
     app.include_router(driver.router)
+    app.include_router(order_import.router)
+    app.include_router(admin_tokens.router)
 
     @app.get("/health", tags=["system"])
     def health() -> dict[str, Any]:

@@ -28,3 +28,4 @@ class ApiToken:
     created_at: datetime
     driver_id: str | None = None
     revoked: bool = False
+    revoked_at: datetime | None = None

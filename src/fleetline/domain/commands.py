@@ -100,6 +100,37 @@ class UpdateVehicle(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UpdateDriver(Command):
+    """Change a driver; only the fields given (not ``None``) change.
+
+    ``clear`` names the optional fields to empty (``phone``, ``vehicle_id``: no truck).
+    """
+
+    driver_id: str
+    name: str | None = None
+    phone: str | None = None
+    vehicle_id: str | None = None
+    clear: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssueToken(Command):
+    """Create a bearer token for a role (a driver token names its driver)."""
+
+    role: str
+    name: str
+    driver_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevokeToken(Command):
+    """Revoke a token at once; ``by_token_id`` is the token of whoever asks."""
+
+    token_id: str
+    by_token_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class OrderDraft:
     """One order as received, before it has an id."""
 
@@ -120,6 +151,15 @@ class CreateOrders(Command):
     """Receive one or many orders; all are stored or none."""
 
     orders: tuple[OrderDraft, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportOrderFile(Command):
+    """Store every order of a CSV or Excel file, or none when any row has a problem."""
+
+    filename: str
+    content: bytes
+    content_type: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

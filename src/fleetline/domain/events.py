@@ -71,6 +71,42 @@ class VehicleChanged(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DriverChanged(Event):
+    """A driver's details changed (name, phone, the truck they drive)."""
+
+    driver_id: str
+    fields: tuple[str, ...]
+    vehicle_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenIssued(Event):
+    """A bearer token was created (its secret is never logged)."""
+
+    token_id: str
+    role: str
+    name: str
+    driver_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenRevoked(Event):
+    """A bearer token was revoked and no longer signs anyone in."""
+
+    token_id: str
+    by_token_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderFileImported(Event):
+    """A file of orders was imported as a whole."""
+
+    filename: str
+    rows: int
+    order_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class OrdersCreated(Event):
     """Orders were received for a day."""
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from fleetline.bus import Context
 from fleetline.domain import commands, events
-from fleetline.domain.errors import NotFound
-from fleetline.domain.model import Client, Depot, Driver, Vehicle
+from fleetline.domain.errors import InvalidField, NotFound
+from fleetline.domain.model import Client, Contact, Depot, Driver, Vehicle
 from fleetline.operations.ports import UnitOfWork
 
 
@@ -130,6 +130,47 @@ def update_vehicle(command: commands.UpdateVehicle, uow: UnitOfWork, context: Co
     uow.record(
         events.VehicleChanged(
             occurred_at=context.clock.now(), vehicle_id=vehicle.id, fields=tuple(sorted(changes))
+        )
+    )
+    return changed
+
+
+def update_driver(command: commands.UpdateDriver, uow: UnitOfWork, context: Context) -> Driver:
+    """Change a driver's given fields, or empty those ``clear`` names (no phone, no truck).
+
+    Raises
+    ------
+    NotFound
+        When the driver does not exist, or on ``vehicle_id`` when the truck does not.
+    InvalidField
+        On ``name`` or ``phone`` when they break the rules for a driver.
+    """
+    driver = uow.drivers.get(command.driver_id)
+    if driver is None:
+        raise NotFound("driver", command.driver_id)
+    changes = _given(command, ("name", "phone", "vehicle_id"))
+    unknown = command.clear - {"phone", "vehicle_id"}
+    if unknown:
+        raise InvalidField(sorted(unknown)[0], "cannot be emptied")
+    changes.update(dict.fromkeys(command.clear))
+    if changes.get("vehicle_id") is not None and uow.vehicles.get(changes["vehicle_id"]) is None:
+        raise NotFound("vehicle", changes["vehicle_id"], field="vehicle_id")
+    if changes.get("phone") is not None:
+        try:
+            Contact(phone=changes["phone"])
+        except InvalidField as error:
+            raise InvalidField("phone", error.message) from error
+    changes = {name: value for name, value in changes.items() if getattr(driver, name) != value}
+    if not changes:
+        return driver
+    changed = dataclasses.replace(driver, **changes)
+    uow.drivers.update(changed)
+    uow.record(
+        events.DriverChanged(
+            occurred_at=context.clock.now(),
+            driver_id=driver.id,
+            fields=tuple(sorted(changes)),
+            vehicle_id=changed.vehicle_id,
         )
     )
     return changed

@@ -355,6 +355,7 @@ def token_to_row(token: ApiToken) -> dict[str, Any]:
         "driver_id": token.driver_id,
         "created_at": token.created_at,
         "revoked": token.revoked,
+        "revoked_at": token.revoked_at,
     }
 
 
@@ -368,4 +369,5 @@ def token_from_row(row: Row) -> ApiToken:
         created_at=row["created_at"],
         driver_id=row["driver_id"],
         revoked=bool(row["revoked"]),
+        revoked_at=row["revoked_at"],
     )

@@ -181,6 +181,7 @@ api_tokens = sa.Table(
     sa.Column("driver_id", ID, sa.ForeignKey("drivers.id"), nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("revoked", sa.Boolean, nullable=False),
+    sa.Column("revoked_at", UtcDateTime, nullable=True),
 )
 
 idempotency_keys = sa.Table(

@@ -24,6 +24,7 @@ from fleetline.api.schemas import (
     VehicleOut,
     VehiclePatch,
 )
+from fleetline.api.schemas_admin import DriverPatch
 from fleetline.domain import commands
 from fleetline.domain.access import ApiToken, Role
 from fleetline.domain.errors import NotFound
@@ -172,6 +173,39 @@ def create_driver(
         lambda d: (201, presenters.driver(d)),
         request=request,
         body=body,
+        idempotency_key=key,
+    )
+
+
+@router.patch("/drivers/{driver_id}", response_model=DriverOut, tags=["master data"])
+def update_driver(
+    driver_id: str,
+    body: DriverPatch,
+    request: Request,
+    services: ServicesDep,
+    token: Writer,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Change a driver: name, phone, or the truck they drive.
+
+    Only the fields given change; ``"vehicle_id": null`` takes the driver off their truck
+    and ``"phone": null`` removes the phone number.
+    """
+    cleared = {name for name in ("phone", "vehicle_id") if name in body.model_fields_set}
+    command = commands.UpdateDriver(
+        driver_id=driver_id,
+        name=body.name,
+        phone=body.phone,
+        vehicle_id=body.vehicle_id,
+        clear=frozenset(name for name in cleared if getattr(body, name) is None),
+    )
+    return execute(
+        services,
+        token,
+        command,
+        lambda d: (200, presenters.driver(d)),
+        request=request,
+        body=body.model_dump(exclude_unset=True),
         idempotency_key=key,
     )
 

@@ -56,10 +56,12 @@ class TokenRepository(Repository):
         ).mappings()
         return [ser.token_from_row(r) for r in rows]
 
-    def revoke(self, token_id: str) -> None:
-        """Revoke the token; raise ``NotFound`` if it does not exist."""
+    def revoke(self, token_id: str, at: datetime | None = None) -> None:
+        """Revoke the token (``at``: when); raise ``NotFound`` if it does not exist."""
         result = self._session.execute(
-            sa.update(t.api_tokens).where(t.api_tokens.c.id == token_id).values(revoked=True)
+            sa.update(t.api_tokens)
+            .where(t.api_tokens.c.id == token_id)
+            .values(revoked=True, revoked_at=at)
         )
         if result.rowcount == 0:  # type: ignore[attr-defined]
             raise NotFound("token", token_id)

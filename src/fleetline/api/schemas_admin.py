@@ -1,0 +1,81 @@
+"""Bodies of the administration API: drivers' changes, tokens and order files."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from fleetline.api.schemas import ApiModel, Name
+
+RoleName = Literal["admin", "dispatcher", "agent", "driver", "integration"]
+
+
+class DriverPatch(ApiModel):
+    """A change to a driver; only the fields given change.
+
+    ``"vehicle_id": null`` takes the driver off their truck; ``"phone": null`` removes
+    the phone number.
+    """
+
+    name: Name | None = None
+    phone: str | None = Field(default=None, max_length=32, examples=["+423 791 22 33"])
+    vehicle_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class TokenIn(ApiModel):
+    """A token to create: its role, a name saying who or what holds it."""
+
+    role: RoleName
+    name: Name = Field(examples=["morning desk"])
+    driver_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="Required for a driver token (it acts only for this driver's truck); "
+        "refused for the other roles.",
+    )
+
+
+class TokenOut(ApiModel):
+    """A token as listed: never its secret nor its hash."""
+
+    id: str
+    name: str
+    role: RoleName
+    driver_id: str | None
+    created_at: datetime
+    revoked: bool
+    revoked_at: datetime | None
+
+
+class IssuedTokenOut(TokenOut):
+    """A new token with its secret, shown this once.
+
+    A retry with the same ``Idempotency-Key`` answers the same token with ``token: null``:
+    the secret is never stored, so it cannot be shown again.
+    """
+
+    token: str | None = Field(description="The bearer token; keep it, it is not shown again.")
+
+
+class ImportProblemOut(ApiModel):
+    """One problem of the file: its spreadsheet row (1 is the header) and column."""
+
+    row: int
+    field: str
+    message: str
+
+
+class ImportReportOut(ApiModel):
+    """What the file holds and what is wrong with it, row by row."""
+
+    rows: int = Field(description="Rows below the header that are not blank.")
+    valid: bool = Field(description="Every row is a valid order: the file may be imported.")
+    orders: int = Field(description="Rows that are valid orders.")
+    problems: list[ImportProblemOut]
+    stored: int = Field(description="Orders stored (0 on a dry run or when refused).")
+    dates: list[date] = Field(description="Delivery days of the file's valid orders.")
+    order_ids: list[str] = Field(description="Ids of the stored orders, in row order.")
+    dry_run: bool
