@@ -16,6 +16,7 @@ from fleetline.network.base import IntArray, Snap, TravelMatrix, TravelTimes, le
 
 RoundedPoint = tuple[float, float]
 CacheKey = tuple[str, tuple[RoundedPoint, ...], int | None]
+TripKey = tuple[str, RoundedPoint, RoundedPoint, int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,9 @@ class CacheStats:
     misses: int
     entries: int
     cells: int
+    trip_hits: int = 0
+    trip_misses: int = 0
+    trips: int = 0
 
 
 def _read_only(matrix: TravelMatrix) -> TravelMatrix:
@@ -44,6 +48,10 @@ class CachedTravelTimes:
     locations all appear in one cached matrix of the same bucket is answered by
     slicing it. Cached arrays are read-only: copy before editing.
 
+    Single trips (:meth:`leg_durations`) are kept too, by their two rounded ends and
+    bucket: a truck that has not reported a new position since the last refresh costs
+    the provider nothing, so a refresh asks only for the trucks that moved.
+
     Parameters
     ----------
     provider
@@ -51,6 +59,8 @@ class CachedTravelTimes:
     max_cells
         Bound on the summed ``n × n`` of cached matrices; a matrix larger than the
         bound is returned but not kept.
+    max_trips
+        Bound on the number of single trips kept.
     precision
         Decimal places of latitude and longitude in the key.
     bucket_minutes
@@ -64,11 +74,14 @@ class CachedTravelTimes:
         max_cells: int = 50_000_000,
         precision: int = 5,
         bucket_minutes: int = 60,
+        max_trips: int = 200_000,
     ) -> None:
         if max_cells < 0:
             raise ValueError("max_cells must not be negative")
         if bucket_minutes < 1:
             raise ValueError("bucket_minutes must be at least 1")
+        if max_trips < 0:
+            raise ValueError("max_trips must not be negative")
         self.provider = provider
         self.name = f"cached:{provider.name}"
         self.max_cells = max_cells
@@ -80,6 +93,9 @@ class CachedTravelTimes:
         self._pending: dict[CacheKey, Future[TravelMatrix]] = {}
         self._cells = 0
         self._hits = self._submatrix_hits = self._misses = 0
+        self.max_trips = max_trips
+        self._trips: OrderedDict[TripKey, int] = OrderedDict()
+        self._trip_hits = self._trip_misses = 0
 
     def _bucket(self, departure: datetime | None) -> int | None:
         if departure is None:
@@ -175,23 +191,66 @@ class CachedTravelTimes:
         pending.set_result(result)
         return result
 
+    def _point(self, location: Location) -> RoundedPoint:
+        return (round(location.lat, self.precision), round(location.lon, self.precision))
+
     def leg_durations(
         self, pairs: Sequence[tuple[Location, Location]], departure: datetime | None = None
     ) -> IntArray:
-        """Ask the provider for single trips (not cached: their ends move with the trucks)."""
-        return leg_durations(self.provider, pairs, departure)
+        """Return the seconds of each trip, asking the provider only for trips not kept.
+
+        Parameters
+        ----------
+        pairs
+            The trips, as (origin, destination).
+        departure
+            When the trips start (trips are kept per bucket, like matrices).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``int64`` seconds, one per trip, as the provider answers them.
+        """
+        bucket = self._bucket(departure)
+        name = self.provider.name
+        keys = [(name, self._point(a), self._point(b), bucket) for a, b in pairs]
+        found = np.zeros(len(pairs), dtype=np.int64)
+        missing: list[int] = []
+        with self._lock:
+            for i, key in enumerate(keys):
+                seconds = self._trips.get(key)
+                if seconds is None:
+                    missing.append(i)
+                else:
+                    self._trips.move_to_end(key)
+                    found[i] = seconds
+            self._trip_hits += len(pairs) - len(missing)
+            self._trip_misses += len(missing)
+        if not missing:
+            return found
+        asked = leg_durations(self.provider, [pairs[i] for i in missing], departure)
+        with self._lock:
+            for i, seconds in zip(missing, asked, strict=True):
+                found[i] = int(seconds)
+                self._trips[keys[i]] = int(seconds)
+                self._trips.move_to_end(keys[i])
+            while len(self._trips) > self.max_trips:
+                self._trips.popitem(last=False)
+        return found
 
     def snap(self, locations: Sequence[Location]) -> list[Snap]:
         """Ask the provider where ``locations`` meet the road network (not cached)."""
         return self.provider.snap(locations)
 
     def clear(self) -> None:
-        """Forget every cached matrix and reset the counters (e.g. after new traffic)."""
+        """Forget every cached matrix and trip and reset the counters (e.g. after new traffic)."""
         with self._lock:
             self._entries.clear()
             self._indexes.clear()
+            self._trips.clear()
             self._cells = 0
             self._hits = self._submatrix_hits = self._misses = 0
+            self._trip_hits = self._trip_misses = 0
 
     @property
     def stats(self) -> CacheStats:
@@ -203,4 +262,7 @@ class CachedTravelTimes:
                 misses=self._misses,
                 entries=len(self._entries),
                 cells=self._cells,
+                trip_hits=self._trip_hits,
+                trip_misses=self._trip_misses,
+                trips=len(self._trips),
             )

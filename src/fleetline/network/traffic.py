@@ -79,6 +79,11 @@ class _VersionedView:
     ) -> TravelMatrix:
         return self._owner._compute(locations, departure)
 
+    def leg_durations(
+        self, pairs: Sequence[tuple[Location, Location]], departure: datetime | None = None
+    ) -> IntArray:
+        return self._owner._legs(pairs, departure)
+
     def snap(self, locations: Sequence[Location]) -> list[Snap]:
         return self._owner.snap(locations)
 
@@ -347,6 +352,13 @@ class TrafficAwareTravelTimes:
         matrix over the trips' ends while incidents last.
         """
         self._refresh()
+        if self._cache is not None:
+            return self._cache.leg_durations(pairs, departure)
+        return self._legs(pairs, departure)
+
+    def _legs(
+        self, pairs: Sequence[tuple[Location, Location]], departure: datetime | None
+    ) -> IntArray:
         if self.road is not None:
             return leg_durations(self.road.current, pairs, departure)
         with self._lock:

@@ -155,3 +155,61 @@ def test_the_factory_refuses_a_region_that_was_never_prepared(tmp_path: Path) ->
     """Pointing at an empty folder is an error, not a silent fall back to straight lines."""
     with pytest.raises(RegionError, match="no prepared region"):
         travel_times_for(tmp_path)
+
+
+class TripCountingProvider(CountingProvider):
+    """A crow-flies provider that also answers single trips, and counts them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trips: list[tuple[Location, Location]] = []
+
+    def leg_durations(
+        self, pairs: Sequence[tuple[Location, Location]], departure: datetime | None = None
+    ) -> np.ndarray:
+        self.trips.extend(pairs)
+        return np.array(
+            [self.inner.matrix([a, b], departure).durations[0, 1] for a, b in pairs],
+            dtype=np.int64,
+        )
+
+
+def test_a_truck_that_did_not_move_costs_no_new_trip() -> None:
+    """Two refreshes a second apart: only the truck that reported a new position is asked
+    again, and every answer equals the provider's own."""
+    provider = TripCountingProvider()
+    cache = CachedTravelTimes(provider)
+    pairs = [(STOPS[0], STOPS[3]), (STOPS[1], STOPS[4]), (STOPS[2], STOPS[5])]
+    first = cache.leg_durations(pairs, MORNING)
+    moved = [(STOPS[0], STOPS[3]), (Location(47.115, 9.51), STOPS[4]), (STOPS[2], STOPS[5])]
+    second = cache.leg_durations(moved, MORNING + timedelta(seconds=1))
+    assert len(provider.trips) == 4
+    assert provider.trips[-1] == moved[1]
+    fresh = TripCountingProvider()
+    assert list(first) == list(fresh.leg_durations(pairs, MORNING))
+    assert list(second) == list(fresh.leg_durations(moved, MORNING))
+    assert cache.stats.trip_hits == 2 and cache.stats.trip_misses == 4
+
+
+def test_trips_are_asked_again_in_another_hour_and_after_clear() -> None:
+    """A trip's time depends on the hour; new traffic (clear) forgets every kept trip."""
+    provider = TripCountingProvider()
+    cache = CachedTravelTimes(provider)
+    pair = [(STOPS[0], STOPS[5])]
+    cache.leg_durations(pair, MORNING)
+    cache.leg_durations(pair, MORNING + timedelta(hours=1))
+    assert len(provider.trips) == 2
+    cache.clear()
+    cache.leg_durations(pair, MORNING)
+    assert len(provider.trips) == 3
+
+
+def test_the_trips_kept_are_bounded() -> None:
+    """Beyond ``max_trips`` the least recently used trip is forgotten, not memory grown."""
+    provider = TripCountingProvider()
+    cache = CachedTravelTimes(provider, max_trips=2)
+    cache.leg_durations([(STOPS[0], STOPS[1]), (STOPS[0], STOPS[2])], MORNING)
+    cache.leg_durations([(STOPS[0], STOPS[3])], MORNING)
+    assert cache.stats.trips == 2
+    cache.leg_durations([(STOPS[0], STOPS[1])], MORNING)
+    assert len(provider.trips) == 4

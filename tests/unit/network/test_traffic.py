@@ -259,3 +259,21 @@ def test_projection_keeps_kilometres_to_within_a_metre_in_a_town() -> None:
     xy = project([CENTRE.lat, EAST.lat], [CENTRE.lon, EAST.lon], CENTRE.lat, CENTRE.lon)
     crow = great_circle_m([CENTRE.lat, EAST.lat], [CENTRE.lon, EAST.lon])[0, 1]
     assert float(np.hypot(*(xy[1] - xy[0]))) == pytest.approx(crow, abs=1.0)
+
+
+def test_a_trip_kept_from_before_an_incident_shows_the_incident_once_reported() -> None:
+    """A truck's trip to its next stop, asked before a slowdown on its way, is longer right
+    after the slowdown is reported (kept trips are forgotten), and asking again costs
+    nothing more until the next change."""
+    traffic = TrafficAwareTravelTimes(CrowFliesTravelTimes(), cache_cells=10_000)
+    trip = [(WEST, EAST)]
+    before = int(traffic.leg_durations(trip, NOW)[0])
+    assert int(traffic.leg_durations(trip, NOW)[0]) == before
+    assert traffic.update([slowdown(factor=3.0)], NOW)
+    during = int(traffic.leg_durations(trip, NOW)[0])
+    assert during > before
+    hits = traffic.stats.trip_hits
+    assert int(traffic.leg_durations(trip, NOW)[0]) == during
+    assert traffic.stats.trip_hits == hits + 1
+    assert traffic.update([], NOW)
+    assert int(traffic.leg_durations(trip, NOW)[0]) == before
