@@ -40,6 +40,17 @@ PAGE_CSS = """
 @media (max-width: 1023px) { .fl-nav { flex-wrap: wrap !important; gap: 8px; } }
 """
 
+FIGURE_HINTS = {
+    "Weighted late minutes": (
+        "Minutes past the promised windows, weighted by the client's priority "
+        "(P1 ×4, P2 ×2, P3 ×1, P4 ×0.5, P5 ×0.25); an order not served today counts "
+        "as 240 minutes late."
+    ),
+    "Not served today": "Orders left for another day, including any the plan in force left out.",
+    "Cost": "Running cost from now on against the plan in force: driving, paid time, overtime.",
+}
+"""What a figure of an option means, shown when the pointer rests on its name."""
+
 
 class ExceptionsInbox:
     """One open inbox page.
@@ -173,7 +184,7 @@ class ExceptionsInbox:
             ui.label(option.summary).classes("text-body2 text-weight-medium")
             figures = (
                 ("Late orders", str(impact.late_orders)),
-                ("Priority-weighted lateness", f"{impact.priority_weighted_lateness:g}"),
+                ("Weighted late minutes", f"{impact.priority_weighted_lateness:,.0f} min"),
                 ("Extra distance", kilometres(impact.extra_distance_m, signed=True)),
                 ("Overtime", duration(impact.overtime_s) if impact.overtime_s else "none"),
                 ("Cost", f"{impact.cost:+.2f}"),
@@ -184,7 +195,9 @@ class ExceptionsInbox:
                 for name, value in figures:
                     with ui.element("tr"):
                         with ui.element("td").classes("text-grey-7"):
-                            ui.label(name)
+                            label = ui.label(name)
+                            if name in FIGURE_HINTS:
+                                label.tooltip(FIGURE_HINTS[name])
                         with ui.element("td").classes("text-weight-medium"):
                             ui.label(value)
             ui.button(
