@@ -119,9 +119,9 @@ def delay_reason(
             reasons.append(f"the truck runs {behind_min} min behind")
     elif run.status is VehicleStatus.DELAYED:
         reasons.append("the truck is delayed")
-    reasons.extend(
-        f"waiting for a dispatcher's decision on exception {e.id} ({e.summary})" for e in mine
-    )
+    if mine:
+        summaries = "; ".join(e.summary.rstrip(".") for e in mine)
+        reasons.append(f"a dispatcher is deciding what to do about: {summaries}")
     if not reasons and not on_time:
         reasons.append("the route is tighter than planned")
     return "; ".join(reasons) if reasons else None

@@ -116,6 +116,6 @@ def test_a_road_closure_waiting_for_a_decision_says_both() -> None:
     late = _forecast(NOON + timedelta(minutes=75), Risk.LATE)
     reason = delay_reason(_run(), STOP, late, [_exception(ExceptionKind.ROAD_CLOSURE)])
     assert reason == (
-        "a road closure on the route; waiting for a dispatcher's decision on exception "
-        "exc_1 (Road closed at Schaan)"
+        "a road closure on the route; a dispatcher is deciding what to do about: "
+        "Road closed at Schaan"
     )
