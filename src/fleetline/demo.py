@@ -26,6 +26,15 @@ DEMO_MORNING = dt.time(6, 30)
 """Where the demo's simulated clock starts, local time on the demo's day."""
 
 
+CONSOLE_TITLES = {
+    Role.DISPATCHER: "Dispatcher",
+    Role.AGENT: "Customer service",
+    Role.ADMIN: "Admin",
+    Role.DRIVER: "Driver app",
+}
+"""The console each printed sign-in link opens, by the role of its token."""
+
+
 def _fresh_database() -> str:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DEMO_DATABASE}{suffix}").unlink(missing_ok=True)
@@ -67,11 +76,16 @@ def run_demo(args: argparse.Namespace) -> None:
     clock = FixedClock(demo_clock_start(live_day))
     services = bootstrap(settings, clock=clock)
     print(f"Seeding a company: {spec.trucks} trucks, {spec.orders} orders on {spec.day} ...")
-    seed_company(services.bus, spec)
+    company = seed_company(services.bus, spec)
     tokens = {}
     with services.uow_factory() as uow:
         for role in (Role.ADMIN, Role.DISPATCHER, Role.AGENT):
             tokens[role], _ = issue_token(uow, services.bus.context, role, f"demo {role.value}")
+        driver = uow.drivers.get(company.driver_ids[0])
+        driver_name = driver.name if driver else "driver"
+        tokens[Role.DRIVER], _ = issue_token(
+            uow, services.bus.context, Role.DRIVER, driver_name, company.driver_ids[0]
+        )
         uow.commit()
     print(f"Planning the day ({args.time_limit:g} s) ...", flush=True)
     requested = services.bus.handle(
@@ -93,6 +107,9 @@ def run_demo(args: argparse.Namespace) -> None:
     print(f"  The day's plan:  {base}/api/v1/plans/{plan.id}")
     for role, secret in tokens.items():
         print(f"  {role.value:<11} token: {secret}")
+    print("\nThe consoles (each link signs its browser in):")
+    for role, title in CONSOLE_TITLES.items():
+        print(f"  {title:<18} {base}/login?token={tokens[role]}")
     if plan.status is PlanStatus.READY and args.speed > 0:
         print(
             f"  The clock is simulated: {clock.now():%H:%M} on {spec.day} at the start, "

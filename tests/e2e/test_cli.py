@@ -170,7 +170,8 @@ def _read_until(process: subprocess.Popen[str], marker: str, timeout_s: float) -
 
 def test_demo_serves_a_planned_day(tmp_path: Path, running: list[subprocess.Popen[str]]) -> None:
     """`fleetline demo` seeds a company, plans and dispatches its day, prints the tokens
-    and serves the API where a dispatcher can read the live plan."""
+    and a sign-in link to each console, and serves the API where a dispatcher can read
+    the live plan."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLEETLINE_")}
     process = subprocess.Popen(
@@ -213,6 +214,12 @@ def test_demo_serves_a_planned_day(tmp_path: Path, running: list[subprocess.Pope
     served = sum(len(route["stops"]) for route in body["routes"])
     assert served + len(body["unassigned"]) == 40
     assert served >= 30
+    links = dict(
+        re.findall(r"^  (Dispatcher|Customer service|Admin|Driver app)\s+(\S+)$", printed, re.M)
+    )
+    assert set(links) == {"Dispatcher", "Customer service", "Admin", "Driver app"}, printed
+    for link in links.values():
+        assert link.startswith(f"http://127.0.0.1:{port}/login?token=flt_")
 
 
 def test_serve_creates_the_first_admin_once(
