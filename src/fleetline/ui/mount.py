@@ -18,7 +18,7 @@ def _register_pages() -> None:
     """Register every console's pages, once per process."""
     if _registered:
         return
-    from fleetline.ui import dispatch_edits
+    from fleetline.ui import dispatch_edits, dispatch_figures
     from fleetline.ui.dispatch import page as dispatch_page
     from fleetline.ui.driver import page as driver_page
     from fleetline.ui.pages import sign_in
@@ -29,6 +29,7 @@ def _register_pages() -> None:
         driver_page.register,
         dispatch_page.register,
         dispatch_edits.register,
+        dispatch_figures.register,
         service_page.register,
     ]
     for register in registers:

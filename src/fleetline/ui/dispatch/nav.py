@@ -10,8 +10,15 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("live", "Live", "/dispatch"),
     ("exceptions", "Exceptions", "/dispatch/exceptions"),
     ("plan", "Plan", "/dispatch/plan"),
+    ("figures", "Figures", "/dispatch/figures"),
 )
 """Each section: its key, its title, its address."""
+
+TABS_CSS = """
+.fl-tab { padding: 4px 16px; }
+@media (max-width: 599px) { .fl-tab { padding: 4px 8px; } }
+"""
+"""Narrower tabs on a phone, so that every section fits on one line."""
 
 
 def parse_day(text: str | None, default: date) -> date:
@@ -34,11 +41,12 @@ def console_nav(current: str, day: date) -> None:
     day
         The delivery day shown; choosing another reopens the section on that day.
     """
+    ui.add_css(TABS_CSS)
     with ui.row().classes("w-full items-center justify-between no-wrap q-px-sm fl-nav"):
         with ui.row().classes("items-center gap-1 no-wrap"):
             for key, title, path in SECTIONS:
                 link = ui.link(title, f"{path}?date={day.isoformat()}").classes(
-                    "q-px-md q-py-xs rounded-borders no-underline text-weight-medium"
+                    "fl-tab rounded-borders no-underline text-weight-medium"
                 )
                 link.props(f'data-section="{key}"')
                 if key == current:
