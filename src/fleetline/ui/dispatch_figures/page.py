@@ -134,15 +134,16 @@ class FiguresPage:
         self,
         services: Services,
         day: date,
-        read: Callable[[Services, date], FiguresLook] = read_figures,
+        read: Callable[..., FiguresLook] = read_figures,
     ) -> None:
         self._services = services
         self._day = day
         self._read = read
         self._signature: tuple[object, ...] | None = None
+        self._earlier: tuple[DayKpis, ...] | None = None
 
     async def build(self) -> None:
-        """Draw the page and start reading again every 30 seconds."""
+        """Draw the page and start reading the day again every 30 seconds."""
         self._box = ui.column().classes("w-full q-pa-md gap-4")
         with self._box:
             ui.label("Reading the day's figures…").classes("text-grey-7")
@@ -150,8 +151,12 @@ class FiguresPage:
         ui.timer(REFRESH_EVERY_S, self.refresh)
 
     async def refresh(self) -> None:
-        """Read the figures and redraw them when one changed."""
-        look = await in_worker(self._read, self._services, self._day)
+        """Read the figures and redraw them when one changed.
+
+        The days before the one shown are read once; each refresh reads the day shown.
+        """
+        look = await in_worker(self._read, self._services, self._day, HISTORY_DAYS, self._earlier)
+        self._earlier = look.history[:-1]
         if look.signature == self._signature:
             return
         self._signature = look.signature

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from fleetline.bootstrap import Services
 from fleetline.operations.kpi_days import kpis_of_days
-from fleetline.operations.kpis import DayKpis
+from fleetline.operations.kpis import DayKpis, day_kpis
 from fleetline.ui.dispatch_edits.reading import duration, kilometres
 
 HISTORY_DAYS = 14
@@ -38,10 +38,30 @@ class FiguresLook:
         return (repr(self.today),)
 
 
-def read_figures(services: Services, day: date, days: int = HISTORY_DAYS) -> FiguresLook:
-    """Read ``day``'s figures and those of the ``days - 1`` days before it."""
-    first = day - timedelta(days=days - 1) if day.toordinal() > days else date.min
+def read_figures(
+    services: Services,
+    day: date,
+    days: int = HISTORY_DAYS,
+    earlier: tuple[DayKpis, ...] | None = None,
+) -> FiguresLook:
+    """Read ``day``'s figures and those of the ``days - 1`` days before it.
+
+    Parameters
+    ----------
+    services
+        The running services.
+    day
+        The day shown, the last of the range.
+    days
+        How many days the range holds.
+    earlier
+        The days before ``day`` as read already: only ``day`` is read again (a page
+        refreshing the day it shows).
+    """
     with services.uow_factory() as uow:
+        if earlier is not None:
+            return FiguresLook(day, (*earlier, day_kpis(uow, day)))
+        first = day - timedelta(days=days - 1) if day.toordinal() > days else date.min
         history = kpis_of_days(uow, first, day)
     return FiguresLook(day, tuple(history))
 
