@@ -20,6 +20,7 @@ def _register_pages() -> None:
         return
     from fleetline.ui import dispatch_edits, dispatch_figures
     from fleetline.ui.dispatch import page as dispatch_page
+    from fleetline.ui.dispatch_controls import page as controls_page
     from fleetline.ui.driver import page as driver_page
     from fleetline.ui.pages import sign_in
     from fleetline.ui.service import page as service_page
@@ -29,6 +30,7 @@ def _register_pages() -> None:
         driver_page.register,
         dispatch_page.register,
         dispatch_edits.register,
+        controls_page.register,
         dispatch_figures.register,
         service_page.register,
     ]

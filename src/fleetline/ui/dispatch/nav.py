@@ -10,6 +10,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("live", "Live", "/dispatch"),
     ("exceptions", "Exceptions", "/dispatch/exceptions"),
     ("plan", "Plan", "/dispatch/plan"),
+    ("controls", "Controls", "/dispatch/controls"),
     ("figures", "Figures", "/dispatch/figures"),
 )
 """Each section: its key, its title, its address."""
