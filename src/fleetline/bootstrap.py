@@ -24,6 +24,7 @@ from fleetline.comms.rules import make_event_rules
 from fleetline.domain import commands, events
 from fleetline.domain.snapshot import RemainingStop
 from fleetline.network.base import TravelTimes
+from fleetline.network.road_layer import RoadLayer, road_layer_for
 from fleetline.operations import (
     admin_tokens,
     inquiries,
@@ -73,6 +74,8 @@ class Services:
     mqtt: MqttPositionFeed | None = None
     replanner: Replanner | None = None
     outbox: OutboxDispatcher | None = None
+    road_layer: RoadLayer | None = None
+    """The region's streets for the maps; ``None`` without a region or a road layer."""
 
     def close(self) -> None:
         """Stop the workers and release the database."""
@@ -260,6 +263,7 @@ def bootstrap(
     )
     services.replanner = replanner
     services.outbox = outbox
+    services.road_layer = road_layer_for(settings.region)
     return services
 
 

@@ -51,7 +51,13 @@ class Settings(BaseSettings):
     options_time_limit_s: float = Field(
         default=2.0, gt=0, le=60, description="Seconds each what-if option may search."
     )
-    tile_url: str | None = None
+    tile_url: str | None = Field(
+        default=None,
+        description=(
+            "The operator's map tile server (`https://host/{z}/{x}/{y}.png`); none: the "
+            "region's streets, or OpenStreetMap's tiles without a region."
+        ),
+    )
     ui_secret: str | None = Field(
         default=None,
         description="Signs the consoles' session cookies; none: a new one per start.",

@@ -15,7 +15,7 @@ import json
 import logging
 import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -277,7 +277,13 @@ class RoadLayer:
         self._load()
         return self._bbox
 
-    def lines(self, bbox: BBox | None = None, *, max_points: int | None = None) -> RoadLines:
+    def lines(
+        self,
+        bbox: BBox | None = None,
+        *,
+        max_points: int | None = None,
+        classes: Collection[str] | None = None,
+    ) -> RoadLines:
         """The roads inside ``bbox`` (all of them without one), within ``max_points``.
 
         Parameters
@@ -288,6 +294,8 @@ class RoadLayer:
         max_points
             Budget of points: classes are added most important first, and a class that
             would go over is left out with every class after it.
+        classes
+            Only these road classes (all of :data:`ROAD_CLASSES` when ``None``).
 
         Returns
         -------
@@ -304,6 +312,8 @@ class RoadLayer:
         left_out: list[str] = []
         total = 0
         for name in ROAD_CLASSES:
+            if classes is not None and name not in classes:
+                continue
             if left_out:
                 left_out.append(name)
                 continue

@@ -4,7 +4,8 @@ The browser keeps one Leaflet layer per truck, stop and route (stops and routes 
 on canvas, so that 4,000 stops stay fluid); the server sends, at most once per second,
 one message with only what changed (see :func:`~fleetline.ui.dispatch.map_state.map_delta`).
 Each truck marker carries ``data-vehicle-id``, ``data-status``, ``data-lat`` and
-``data-lon``, so what the map shows can be read back.
+``data-lon``, so what the map shows can be read back. Under it all, the operator's tiles or
+the region's streets (see :mod:`fleetline.ui.road_base`), sent once with the page.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from typing import Any
 
 from nicegui import events, ui
 
+from fleetline.network.road_layer import RoadLines
 from fleetline.ui.dispatch.map_state import RISK_COLOURS, RISK_WORDS, STATUS_COLOURS, STATUS_WORDS
-
-DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-ATTRIBUTION = '&copy; <a href="https://openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+from fleetline.ui.road_base import draw_base
 
 MAP_SCRIPT = r"""
 <script>
@@ -154,11 +154,14 @@ class LiveMap:
     Parameters
     ----------
     tile_url
-        The tile server's URL template (OpenStreetMap's when ``None``).
+        The operator's tile server's URL template, if any.
     center
         Where the map starts before the first content fits it.
     on_truck
         Called with the vehicle id of a clicked truck marker.
+    roads
+        The region's streets, drawn when there is no tile server (OpenStreetMap's tiles
+        when there are neither).
     """
 
     def __init__(
@@ -166,16 +169,14 @@ class LiveMap:
         tile_url: str | None,
         center: tuple[float, float],
         on_truck: Callable[[str], object],
+        roads: RoadLines | None = None,
     ) -> None:
         ui.add_head_html(MAP_SCRIPT)
         self.leaflet = ui.leaflet(
             center=center, zoom=11, options={"preferCanvas": True, "zoomControl": True}
         ).classes("w-full h-full fl-map")
-        self.leaflet.clear_layers()
-        self.leaflet.tile_layer(
-            url_template=tile_url or DEFAULT_TILES,
-            options={"attribution": ATTRIBUTION, "maxZoom": 19},
-        )
+        self.streets = draw_base(self.leaflet, tile_url, roads)
+        """Whether the region's streets are drawn (no tile server)."""
         self._fitted = False
 
         async def selected(event: events.GenericEventArguments) -> None:

@@ -26,10 +26,14 @@ from fleetline.ui.dispatch.nav import console_nav, parse_day
 from fleetline.ui.dispatch.planning_panel import PlanningPanel
 from fleetline.ui.dispatch.reading import LiveLook, LiveReader
 from fleetline.ui.layout import frame
+from fleetline.ui.road_base import roads_near
 
 UPDATE_EVERY_S = 1.0
 KPIS_EVERY_S = 10.0
 """The figures are recomputed from the store at most this often."""
+STREETS_MARGIN_M = 5_000.0
+STREETS_MAX_POINTS = 150_000
+"""Streets drawn around the day (about 3 MB at most; a small region is all of it)."""
 
 PAGE_CSS = """
 .fl-main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 12px;
@@ -83,10 +87,21 @@ class DispatchConsole:
         await self._show_kpis(look)
         depot = look.picture.snapshot.vehicles[0].depot.location if look.map.trucks else None
         center = (depot.lat, depot.lon) if depot else (47.14, 9.52)
+        roads = None
+        if not self.services.settings.tile_url:
+            places = [(t.lat, t.lon) for t in look.map.trucks.values()]
+            places += [(s.lat, s.lon) for s in look.map.stops.values()]
+            roads = await run.io_bound(
+                roads_near,
+                self.services.road_layer,
+                places,
+                margin_m=STREETS_MARGIN_M,
+                max_points=STREETS_MAX_POINTS,
+            )
         with ui.element("div").classes("fl-main q-mt-sm"):
             with ui.column().classes("gap-1 w-full"):
                 with ui.card().tight().classes("w-full fl-map-box").props("flat bordered"):
-                    self.map = LiveMap(self.services.settings.tile_url, center, self.select)
+                    self.map = LiveMap(self.services.settings.tile_url, center, self.select, roads)
                 legend()
             with ui.column().classes("fl-side gap-2 w-full"):
                 if look.has_plan:

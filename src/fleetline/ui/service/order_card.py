@@ -70,7 +70,7 @@ class OrderCard:
             self._standing = ui.column().classes("w-full gap-1")
             with ui.element("div").classes("grid grid-cols-1 lg:grid-cols-2 gap-4 w-full"):
                 with ui.column().classes("gap-2 min-w-0"):
-                    self.map = OrderMap(services().settings.tile_url)
+                    self.map = OrderMap(services().settings.tile_url, services().road_layer)
                     self._client = ui.column().classes("w-full gap-1 q-mt-sm")
                 with ui.column().classes("gap-3 min-w-0"):
                     InquiryForm(order_id, self.principal.name, self.refresh)

@@ -1,8 +1,9 @@
 """The order card's small map: the truck where it was last seen, the stop, the way between.
 
 The way is drawn through the stops the truck makes before this one (straight legs: the
-agent needs "how far, how many stops", not a road map). Without tiles (an offline
-depot) the map still reads: the markers are labelled and the stops before are numbered.
+agent needs "how far, how many stops", not a road map). Without a tile server the
+region's streets around the truck and the stop are drawn under it (see
+:mod:`fleetline.ui.road_base`), and the markers are labelled and the stops before numbered.
 """
 
 from __future__ import annotations
@@ -12,15 +13,18 @@ from dataclasses import dataclass
 from nicegui import ui
 
 from fleetline.domain.model import Location
+from fleetline.network.road_layer import BBox, RoadLayer, around
 from fleetline.operations.live_service import LivePicture
+from fleetline.ui.road_base import draw_base, roads_near
 
-DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-ATTRIBUTION = '&copy; <a href="https://openstreetmap.org/copyright">OpenStreetMap</a>'
 TRUCK_COLOUR = "#1565c0"
 STOP_COLOUR = "#c62828"
 WAY_COLOUR = "#546e7a"
 NUMBERED = 6
 """Up to this many stops before are numbered on the map; more would hide it."""
+STREETS_MARGIN_M = 2_500.0
+STREETS_MAX_POINTS = 30_000
+"""Streets drawn around the truck, the way and the stop (a few hundred KB at most)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,17 +65,24 @@ class OrderMap:
     Parameters
     ----------
     tile_url
-        The tile server's URL template (OpenStreetMap's when ``None``).
+        The operator's tile server's URL template, if any.
+    road_layer
+        The region's streets, drawn around what the map shows when there is no tile
+        server (OpenStreetMap's tiles when there are neither).
     """
 
-    def __init__(self, tile_url: str | None) -> None:
-        self.leaflet = ui.leaflet(center=(47.14, 9.52), zoom=12).classes("w-full fl-order-map")
+    def __init__(self, tile_url: str | None, road_layer: RoadLayer | None = None) -> None:
+        self.leaflet = ui.leaflet(
+            center=(47.14, 9.52), zoom=12, options={"preferCanvas": True}
+        ).classes("w-full fl-order-map")
         self.leaflet.style("height: 260px; background: #e9edf1; border-radius: 6px")
-        self.leaflet.clear_layers()
-        self.leaflet.tile_layer(
-            url_template=tile_url or DEFAULT_TILES,
-            options={"attribution": ATTRIBUTION, "maxZoom": 19},
-        )
+        self._tile_url = tile_url
+        self._road_layer = None if tile_url else road_layer
+        self._streets: BBox | None = None
+        """The box whose streets are drawn."""
+        self.leaflet.clear_layers()  # no tile is asked for before the base is chosen
+        if self._road_layer is None:
+            draw_base(self.leaflet, tile_url, None)
         self._drawn: list[object] = []
         self._bounds: list[list[float]] = []
         self._view: MapView | None = None
@@ -89,6 +100,7 @@ class OrderMap:
         for layer in self._drawn:
             self.leaflet.remove_layer(layer)  # type: ignore[arg-type]
         self._drawn = []
+        self._draw_streets(view)
         stop = [view.stop.lat, view.stop.lon]
         points = [stop]
         if view.truck is not None:
@@ -120,6 +132,23 @@ class OrderMap:
         self._bounds = points
         self._fit()
 
+    def _draw_streets(self, view: MapView) -> None:
+        """Draw the streets around ``view`` unless those drawn already cover it."""
+        if self._road_layer is None:
+            return
+        places = [(view.stop.lat, view.stop.lon), *((p.lat, p.lon) for p in view.way)]
+        if view.truck is not None:
+            places.append((view.truck.lat, view.truck.lon))
+        if self._streets is not None and all(_inside(p, self._streets) for p in places):
+            return
+        roads = roads_near(
+            self._road_layer, places, margin_m=STREETS_MARGIN_M, max_points=STREETS_MAX_POINTS
+        )
+        if draw_base(self.leaflet, self._tile_url, roads):
+            self._streets = around(places, STREETS_MARGIN_M / 2)  # still framed inside
+        else:
+            self._road_layer = None  # nothing near: the tiles are drawn once and kept
+
     def _add(
         self,
         kind: str,
@@ -135,7 +164,11 @@ class OrderMap:
         self._drawn.append(layer)
         if tooltip is not None:
             self.leaflet.run_layer_method(
-                layer.id, "bindTooltip", tooltip, {"permanent": True, "direction": "right"}
+                layer.id,
+                "bindTooltip",
+                tooltip,
+                # Offset past the marker's edge: the label's arrow would cut into the dot.
+                {"permanent": True, "direction": "right", "offset": [8, 0]},
             )
 
     def _redraw(self) -> None:
@@ -150,3 +183,7 @@ class OrderMap:
             self.leaflet.run_map_method(
                 "fitBounds", self._bounds, {"padding": [28, 28], "maxZoom": 15}
             )
+
+
+def _inside(point: tuple[float, float], box: BBox) -> bool:
+    return box[1] <= point[0] <= box[3] and box[0] <= point[1] <= box[2]
