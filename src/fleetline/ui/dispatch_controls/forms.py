@@ -16,6 +16,9 @@ from fleetline.domain.errors import Conflict, DomainError, InvalidField, NotFoun
 from fleetline.ui.context import services
 from fleetline.ui.dispatch_edits.reading import in_worker
 
+TOGGLE = "dense no-caps unelevated color=blue-grey-1 text-color=blue-grey-9 toggle-color=primary"
+"""Props of a choice between a few options (ui.toggle): each option a visible button."""
+
 
 def _quoted(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'

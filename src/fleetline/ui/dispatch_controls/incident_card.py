@@ -16,7 +16,7 @@ from nicegui import ui
 from fleetline.domain import commands
 from fleetline.domain.live import Area, IncidentKind
 from fleetline.domain.model import Location
-from fleetline.ui.dispatch_controls.forms import FieldErrors, number, send
+from fleetline.ui.dispatch_controls.forms import TOGGLE, FieldErrors, number, send
 from fleetline.ui.dispatch_controls.incident_list import IncidentList
 from fleetline.ui.dispatch_controls.incident_map import IncidentMap
 from fleetline.ui.dispatch_controls.reading import ControlsLook, clock, on_day, parse_clock
@@ -52,8 +52,8 @@ class IncidentCard:
     ----------
     tile_url
         The tile server for the map.
-    centre
-        Where the map starts.
+    bounds
+        South-west and north-east corners of what the map shows first.
     by
         Who reports (the signed-in dispatcher's name), kept as the incident's source.
     on_changed
@@ -63,14 +63,15 @@ class IncidentCard:
     def __init__(
         self,
         tile_url: str | None,
-        centre: tuple[float, float],
+        bounds: tuple[tuple[float, float], tuple[float, float]],
         by: str,
         on_changed: Callable[[], Awaitable[None]],
     ) -> None:
         self.by = by
         self.on_changed = on_changed
         self.look: ControlsLook | None = None
-        self._shown: object = None
+        self._listed: object = None
+        self._drawn: object = None
         with ui.card().classes("w-full fl-card").props('flat bordered data-testid="incidents"'):
             ui.label("Traffic").classes("text-subtitle1 text-weight-medium")
             ui.label(
@@ -80,7 +81,7 @@ class IncidentCard:
             with ui.element("div").classes("fl-incident w-full"):
                 with ui.column().classes("w-full gap-2"):
                     self.hint = ui.label("").classes("text-caption text-primary")
-                    self.map = IncidentMap(tile_url, centre, self._clicked)
+                    self.map = IncidentMap(tile_url, bounds, self._clicked)
                 with ui.column().classes("w-full gap-2"):
                     self._form()
             ui.separator()
@@ -92,10 +93,10 @@ class IncidentCard:
     def _form(self) -> None:
         with ui.row().classes("w-full items-center gap-2"):
             self.kind = ui.toggle(KINDS, value=IncidentKind.SLOWDOWN.value).props(
-                'dense no-caps unelevated toggle-color=primary data-testid="incident-kind"'
+                f'{TOGGLE} data-testid="incident-kind"'
             )
             self.shape = ui.toggle(SHAPES, value="circle").props(
-                'dense no-caps unelevated toggle-color=primary data-testid="incident-shape"'
+                f'{TOGGLE} data-testid="incident-shape"'
             )
         with ui.element("div").classes("fl-form-grid w-full") as self.circle_box:
             self.lat = ui.number("Centre latitude", format="%.6f").props(
@@ -125,8 +126,8 @@ class IncidentCard:
             self.starts = ui.input("From (HH:MM)").props(
                 'outlined dense data-testid="incident-starts"'
             )
-            self.ends = ui.input("Until (HH:MM, empty: until ended)").props(
-                'outlined dense data-testid="incident-ends"'
+            self.ends = ui.input("Until (HH:MM)").props(
+                'outlined dense hint="Empty: until you end it" data-testid="incident-ends"'
             )
         self.note = (
             ui.input("Note", placeholder="e.g. Accident on the A13 at Balzers")
@@ -201,12 +202,18 @@ class IncidentCard:
         self.look = look
         if not self.starts.value:
             self.starts.value = clock(look.now, look.zone)
-        key = (look.trucks, look.incidents, tuple(i.id for i in look.in_force()))
-        if key == self._shown:
-            return
-        self._shown = key
-        self.map.show_context(look.trucks, look.in_force())
-        self.list.show(look)
+        in_force = look.in_force()
+        listed = (look.incidents, tuple(i.id for i in in_force))
+        if listed != self._listed:
+            self._listed = listed
+            self.list.show(look)
+        drawn = (
+            tuple(i.id for i in in_force),
+            tuple((t.vehicle_id, t.status, t.stops) for t in look.trucks),
+        )
+        if drawn != self._drawn:
+            self._drawn = drawn
+            self.map.show_context(look.trucks, in_force)
 
     # --- sending -----------------------------------------------------------------------
 

@@ -78,7 +78,7 @@ class IncidentList:
 
     def _row(self, incident: TrafficIncident, look: ControlsLook) -> None:
         colour = "negative" if incident.kind is IncidentKind.CLOSURE else "warning"
-        until = clock(incident.ends_at, look.zone) if incident.ends_at else "ended by hand"
+        until = clock(incident.ends_at, look.zone) if incident.ends_at else "you end it"
         with (
             ui.row()
             .classes("w-full items-center no-wrap gap-2 fl-incident-row")

@@ -1,12 +1,13 @@
 """The small map of the incident form: click for the centre (or the corners), see the area.
 
-The trucks are drawn as dots so the map reads without tiles (offline depots), the day's
-incidents in force as red (closure) or amber (slowdown) areas, and the area being
-reported as a dashed outline.
+The trucks (coloured by status) and their remaining stops (small grey dots) are drawn so
+that the map reads without tiles (offline depots); the day's incidents in force as red
+(closure) or amber (slowdown) areas, and the area being reported as a dashed outline.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 from nicegui import events, ui
@@ -20,6 +21,38 @@ DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 ATTRIBUTION = '&copy; <a href="https://openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 KIND_COLOURS = {IncidentKind.CLOSURE: "#c62828", IncidentKind.SLOWDOWN: "#ef8f00"}
 DRAFT_COLOUR = "#1565c0"
+MAX_STOP_DOTS = 600
+"""Stops drawn at most (evenly picked): enough to see where the day's work is."""
+
+
+def view_of(
+    bounds: tuple[tuple[float, float], tuple[float, float]],
+    size_px: tuple[int, int] = (380, 260),
+) -> tuple[tuple[float, float], int]:
+    """The centre and zoom that show ``bounds`` on a map of about ``size_px`` pixels.
+
+    Parameters
+    ----------
+    bounds
+        South-west and north-east corners, ``(lat, lon)`` each.
+    size_px
+        The map's width and height (the smaller phone size, so that both fit).
+
+    Returns
+    -------
+    tuple
+        ``((lat, lon), zoom)``, the zoom between 6 and 14.
+    """
+    (south, west), (north, east) = bounds
+    centre = ((south + north) / 2, (west + east) / 2)
+    stretch = 1 / max(0.2, math.cos(math.radians(centre[0])))
+    spans = (
+        (east - west) / size_px[0],
+        (north - south) * stretch / size_px[1],
+    )
+    degrees_per_px = max(max(spans), 1e-9)
+    zoom = math.floor(math.log2(360 / (256 * degrees_per_px)))
+    return centre, max(6, min(14, zoom))
 
 
 class IncidentMap:
@@ -29,8 +62,8 @@ class IncidentMap:
     ----------
     tile_url
         The tile server's URL template (OpenStreetMap's when ``None``).
-    centre
-        Where the map starts.
+    bounds
+        South-west and north-east corners the map shows first.
     on_click
         Called with ``(lat, lon)`` of each click.
     """
@@ -38,11 +71,12 @@ class IncidentMap:
     def __init__(
         self,
         tile_url: str | None,
-        centre: tuple[float, float],
+        bounds: tuple[tuple[float, float], tuple[float, float]],
         on_click: Callable[[float, float], None],
     ) -> None:
+        centre, zoom = view_of(bounds)
         self.leaflet = (
-            ui.leaflet(center=centre, zoom=11, options={"zoomControl": True})
+            ui.leaflet(center=centre, zoom=zoom, options={"zoomControl": True})
             .classes("w-full fl-incident-map")
             .props('data-testid="incident-map"')
         )
@@ -67,7 +101,7 @@ class IncidentMap:
     def show_context(
         self, trucks: Sequence[TruckLook], incidents: Sequence[TrafficIncident]
     ) -> None:
-        """Draw the trucks and the incidents in force (what was drawn before goes)."""
+        """Draw the trucks, their stops and the incidents in force (replacing the last)."""
         for layer in self._context:
             self.leaflet.remove_layer(layer)
         self._context = []
@@ -87,6 +121,17 @@ class IncidentMap:
                 self._context.append(
                     self._add("circle", centre, {**style, "radius": area.radius_m})
                 )
+        stop = {
+            "radius": 2,
+            "color": "#78909c",
+            "weight": 1,
+            "fillOpacity": 0.8,
+            "interactive": False,
+        }
+        points = [point for truck in trucks for point in truck.stops]
+        every = max(1, math.ceil(len(points) / MAX_STOP_DOTS))
+        for point in points[::every]:
+            self._context.append(self._add("circleMarker", list(point), stop))
         for truck in trucks:
             colour = STATUS_COLOURS.get(truck.status.value, "#757575")
             dot = {

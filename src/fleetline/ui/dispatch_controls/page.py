@@ -37,10 +37,11 @@ PAGE_CSS = """
 .fl-incident-map.nicegui-leaflet { background: #e9edf1; }
 .fl-form-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr));
   gap: 8px; align-items: start; }
+.fl-form-wide { grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); }
 .fl-policy { display: flex; align-items: center; justify-content: space-between; gap: 12px;
   padding: 8px 0; border-top: 1px solid #eceff1; flex-wrap: wrap; }
 .fl-policy-words { flex: 1 1 220px; min-width: 0; }
-.fl-policy-inputs { flex-wrap: wrap !important; }
+.fl-policy-inputs { flex-wrap: wrap !important; margin-left: auto; }
 .fl-dot { display: inline-block; width: 12px; height: 12px; border-radius: 50%;
   flex: none; }
 .fl-truck-row, .fl-incident-row { padding: 4px 0; border-bottom: 1px solid #f3f4f6; }
@@ -48,6 +49,7 @@ PAGE_CSS = """
   .fl-controls { grid-template-columns: minmax(0, 1fr); }
   .fl-incident { grid-template-columns: minmax(0, 1fr); }
   .fl-incident-map { height: 260px; }
+  .fl-controls-page { padding: 8px !important; }
   .fl-nav { flex-wrap: wrap !important; gap: 8px; }
 }
 """
@@ -75,13 +77,13 @@ class ControlsPage:
     async def build(self) -> None:
         """Draw the page from the day and start the refreshes."""
         look = await in_worker(read_controls, self.services, self.day)
-        with ui.column().classes("w-full q-pa-md gap-3"):
+        with ui.column().classes("w-full q-pa-md gap-3 fl-controls-page"):
             ui.label(f"Controls of the day: {self.day.isoformat()}").classes("text-h6")
             with ui.element("div").classes("fl-controls"):
                 with ui.element("div").classes("fl-controls-col"):
                     self.incidents = IncidentCard(
                         self.services.settings.tile_url,
-                        look.centre,
+                        look.bounds,
                         self.principal.name,
                         self.refresh,
                     )

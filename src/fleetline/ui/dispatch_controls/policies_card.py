@@ -14,7 +14,7 @@ from nicegui import ui
 from fleetline.domain import commands
 from fleetline.domain.live import ReplanMode, ReplanTrigger
 from fleetline.operations.replan_policy import MAX_THRESHOLD_S, MIN_THRESHOLD_S, ReplanPolicy
-from fleetline.ui.dispatch_controls.forms import FieldErrors, number, send
+from fleetline.ui.dispatch_controls.forms import TOGGLE, FieldErrors, number, send
 
 TRIGGER_WORDS = {
     ReplanTrigger.WINDOW_CHANGE: ("A client changes a window", "the stops around it re-planned"),
@@ -48,7 +48,7 @@ class PolicyRow:
                 ui.label(f"Re-plan: {effect}.").classes("text-caption text-grey-7")
             with ui.row().classes("items-start gap-2 no-wrap fl-policy-inputs"):
                 self.mode = ui.toggle(MODES, value=policy.mode.value).props(
-                    f'dense no-caps unelevated toggle-color=primary data-testid="policy-{key}-mode"'
+                    f'{TOGGLE} data-testid="policy-{key}-mode"'
                 )
                 self.threshold = None
                 if policy.trigger is ReplanTrigger.VEHICLE_LATE:

@@ -32,6 +32,8 @@ class TruckLook:
     since: datetime | None
     stops_left: int
     position: tuple[float, float]
+    stops: tuple[tuple[float, float], ...]
+    """Where its remaining stops are."""
     open_exception: str | None
     """The summary of the truck's open breakdown exception, if any."""
 
@@ -50,8 +52,8 @@ class ControlsLook:
     incidents: tuple[TrafficIncident, ...]
     """The day's incidents, oldest first (those in force, ended and coming)."""
     trucks: tuple[TruckLook, ...]
-    centre: tuple[float, float]
-    """Where the incident map starts: the trucks' middle, else the depot."""
+    bounds: tuple[tuple[float, float], tuple[float, float]]
+    """South-west and north-east corners of the trucks and their stops (else the depot)."""
 
     def in_force(self) -> list[TrafficIncident]:
         """The incidents in force now."""
@@ -92,20 +94,22 @@ def read_controls(services: Services, day: date) -> ControlsLook:
                 since=state.since if state else None,
                 stops_left=len(run.remaining),
                 position=(run.position.lat, run.position.lon),
+                stops=tuple((s.location.lat, s.location.lon) for s in run.remaining),
                 open_exception=open_breakdowns.get(run.vehicle_id),
             )
         )
-    positions = [run.position for run in picture.snapshot.vehicles]
-    if positions:
-        centre = (
-            sum(p.lat for p in positions) / len(positions),
-            sum(p.lon for p in positions) / len(positions),
+    points = [p for t in trucks for p in (t.position, *t.stops)]
+    if not points and depots:
+        points = [(depots[0].location.lat, depots[0].location.lon)]
+    bounds = (
+        (
+            (min(p[0] for p in points), min(p[1] for p in points)),
+            (max(p[0] for p in points), max(p[1] for p in points)),
         )
-    elif depots:
-        centre = (depots[0].location.lat, depots[0].location.lon)
-    else:
-        centre = (47.14, 9.52)
-    return ControlsLook(day, now, zone, policies, hold, waiting, incidents, tuple(trucks), centre)
+        if points
+        else ((47.14, 9.52), (47.14, 9.52))
+    )
+    return ControlsLook(day, now, zone, policies, hold, waiting, incidents, tuple(trucks), bounds)
 
 
 def clock(moment: datetime | None, zone: tzinfo) -> str:

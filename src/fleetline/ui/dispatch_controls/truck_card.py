@@ -52,7 +52,7 @@ class TruckCard:
                 "Report for the driver what their app would: the truck and the whole day "
                 "follow at once (a breakdown opens an exception with options)."
             ).classes("text-caption text-grey-8")
-            with ui.element("div").classes("fl-form-grid w-full"):
+            with ui.element("div").classes("fl-form-grid fl-form-wide w-full"):
                 self.truck = (
                     ui.select({}, label="Truck")
                     .props('outlined dense data-testid="truck-pick"')
