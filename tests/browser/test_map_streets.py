@@ -161,3 +161,57 @@ def test_the_order_card_map_draws_the_streets_around_the_truck_and_the_stop(
     page.locator(".fl-order-card .nicegui-leaflet").screenshot(
         path=str(Path(__file__).parent / "screenshots" / "service_card_streets.png")
     )
+
+
+def test_the_tracking_page_draws_the_streets_near_the_delivery(
+    browser: Any, served: Served, streets: RoadLayer
+) -> None:
+    """A client of an offline depot sees their truck and their door on streets, with no
+    tile asked of any server."""
+    from zoneinfo import ZoneInfo
+
+    from fleetline.comms.tracking_links import issue_link
+
+    with served.api("dispatcher") as api:
+        plan = api.get(f"/api/v1/plans/{served.plan_id}").json()
+        order_id = plan["routes"][0]["stops"][-3]["order_id"]
+        vehicle_id = plan["routes"][0]["vehicle_id"]
+        now = served.services.clock.now().isoformat()
+        moved = api.post(
+            "/api/v1/telemetry/positions",
+            json={
+                "positions": [
+                    {"vehicle_id": vehicle_id, "lat": 47.16, "lon": 9.51, "recorded_at": now}
+                ]
+            },
+        )
+        assert moved.status_code == 202, moved.text
+    served.services.live.refresh()
+    services = served.services
+    with services.uow_factory() as uow:
+        order = uow.orders.get(order_id)
+        assert order is not None
+        token = issue_link(uow, order, services.clock.now(), ZoneInfo("Europe/Vaduz"))
+        uow.commit()
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    hosts: list[str] = []
+    errors: list[str] = []
+    asked: list[str] = []
+    page.on("request", lambda request: hosts.append(urlparse(request.url).hostname or ""))
+    page.on("request", lambda request: asked.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{served.url}/track/{token}")
+        page.locator("#map .leaflet-overlay-pane canvas").wait_for(timeout=15_000)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#map img.leaflet-tile").count() == 0
+        assert set(hosts) == {"127.0.0.1"}
+        assert sum("status?streets=1" in url for url in asked) == 1
+        page.wait_for_timeout(500)
+        page.locator("#map-card").screenshot(
+            path=str(Path(__file__).parent / "screenshots" / "tracking_streets_phone.png")
+        )
+    finally:
+        context.close()
+    assert errors == [], errors

@@ -5,7 +5,9 @@ The token in the path is the only key. A wrong, expired or guessed token gets on
 rate limit (see :mod:`fleetline.api.rate_limit`). The page itself is plain HTML from a
 Jinja2 template (autoescaped) with a small script that refreshes it from ``status``
 every 30 seconds; the map is Leaflet, served from the installed NiceGUI package by
-``/track-assets``, so the page fetches nothing from a CDN.
+``/track-assets``, so the page fetches nothing from a CDN. Without a tile server of the
+operator's, a region's streets within a few kilometres of the truck and the stop come with
+``status?streets=1`` (a few tens of KB, asked once), and no tile is requested.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import AwareDatetime, Field, field_validator
@@ -31,6 +33,7 @@ from fleetline.comms.tracking_links import order_of_token
 from fleetline.domain import commands
 from fleetline.domain.errors import Conflict, InvalidField
 from fleetline.domain.model import TimeWindow
+from fleetline.network.road_layer import around
 from fleetline.operations.tracking_view import TrackingView, tracking_view
 from fleetline.operations.window_offers import offered_windows
 
@@ -38,6 +41,11 @@ router = APIRouter(tags=["tracking"])
 
 MAX_INSTRUCTIONS = 500
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+STREETS_MARGIN_M = 3_000.0
+STREETS_DOOR_M = 1_000.0
+STREETS_MAX_POINTS = 2_500
+"""Streets around the truck and the stop within about 50 KB: the main roads first, and
+when the minor streets of the whole box do not fit, those within 1 km of the door."""
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
@@ -231,20 +239,60 @@ def tracking_page(token: str, request: Request, services: ServicesDep) -> Respon
     view = _view(services, opened)
     if view is None:
         return _not_found(html=True)
-    tiles = services.settings.tile_url or DEFAULT_TILES
-    return HTMLResponse(_render(view, tiles), headers=PAGE_HEADERS)
+    return HTMLResponse(_render(view, _tiles(services)), headers=PAGE_HEADERS)
+
+
+def _tiles(services: Services) -> str:
+    """The operator's tiles; none when the region's streets are drawn; else OpenStreetMap's."""
+    if services.settings.tile_url:
+        return services.settings.tile_url
+    return "" if services.road_layer is not None else DEFAULT_TILES
+
+
+def streets_document(services: Services, view: TrackingView) -> dict[str, Any] | None:
+    """The region's streets around the truck and the stop, by road class, if drawn."""
+    if services.settings.tile_url or services.road_layer is None or view.truck is None:
+        return None
+    places = [
+        (view.truck.location.lat, view.truck.location.lon),
+        (view.destination.lat, view.destination.lon),
+    ]
+    layer = services.road_layer
+    lines = layer.lines(around(places, STREETS_MARGIN_M), max_points=STREETS_MAX_POINTS)
+    classes = dict(lines.classes)
+    if lines.left_out:
+        near = layer.lines(
+            around(places[1:], STREETS_DOOR_M),
+            max_points=STREETS_MAX_POINTS - lines.points,
+            classes=lines.left_out,
+        )
+        classes.update(near.classes)
+    return {"covers": around(places, STREETS_MARGIN_M / 2), "classes": classes}
 
 
 @router.get("/track/{token}/status", summary="The tracking page's data")
-def tracking_status(token: str, request: Request, services: ServicesDep) -> Response:
-    """What the tracking page shows, as JSON (the page refreshes from it)."""
+def tracking_status(
+    token: str,
+    request: Request,
+    services: ServicesDep,
+    streets: Annotated[bool, Query(description="Add the streets around the delivery")] = False,
+) -> Response:
+    """What the tracking page shows, as JSON (the page refreshes from it).
+
+    With ``streets=1`` (and no tile server), ``streets`` holds the region's roads near
+    the truck and the stop by class, and ``covers`` the box inside which they still
+    frame the map.
+    """
     opened = _open(request, services, token, html=False)
     if isinstance(opened, Response):
         return opened
     view = _view(services, opened)
     if view is None:
         return _not_found(html=False)
-    return JSONResponse(status_document(view), headers=PAGE_HEADERS)
+    document = status_document(view)
+    if streets:
+        document["streets"] = streets_document(services, view)
+    return JSONResponse(document, headers=PAGE_HEADERS)
 
 
 @router.post("/track/{token}/instructions", summary="Leave instructions for the driver")

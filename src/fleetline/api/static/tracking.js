@@ -1,6 +1,7 @@
 // The tracking page's script: refresh from /status every 30 s, draw the truck on a map,
 // save instructions, offer other windows. Every text goes in through textContent, never
-// as HTML.
+// as HTML. Without a tile server (data-tiles empty) the map draws the region's streets
+// near the truck and the stop, asked once with ?streets=1 (again if the truck leaves them).
 
 const REFRESH_MS = 30000;
 const base = window.location.pathname.replace(/\/+$/, "");
@@ -21,6 +22,42 @@ let map = null;
 let truckMarker = null;
 let homeMarker = null;
 let L = null;
+let streetLayers = [];
+let streetsCover = null; // [min_lon, min_lat, max_lon, max_lat] the streets still frame
+let wantStreets = !page.dataset.tiles;
+
+// Road classes drawn bottom first: [colour, width]; the main roads darker and wider.
+const STREET_STYLES = [
+  ["service", "#cfd5dc", 1],
+  ["living_street", "#b3bcc6", 1.5],
+  ["residential", "#b3bcc6", 1.5],
+  ["unclassified", "#b3bcc6", 1.5],
+  ["tertiary", "#9ba6b2", 2.5],
+  ["secondary", "#9ba6b2", 2.5],
+  ["primary", "#84909d", 3.5],
+  ["trunk", "#84909d", 3.5],
+  ["motorway", "#84909d", 3.5],
+];
+
+function inside(box, point) {
+  if (!box) return false;
+  return box[1] <= point.lat && point.lat <= box[3] && box[0] <= point.lon && point.lon <= box[2];
+}
+
+function drawStreets(streets) {
+  if (!map || !streets) return;
+  streetLayers.forEach((layer) => map.removeLayer(layer));
+  streetLayers = [];
+  for (const [name, color, weight] of STREET_STYLES) {
+    const lines = streets.classes[name];
+    if (!lines || !lines.length) continue;
+    const options = { color, weight, opacity: 1, interactive: false };
+    if (!streetLayers.length) options.attribution = "&copy; OpenStreetMap contributors";
+    streetLayers.push(L.polyline(lines, options).addTo(map));
+  }
+  if (homeMarker) homeMarker.bringToFront();
+  streetsCover = streets.covers;
+}
 
 async function loadLeaflet() {
   try {
@@ -40,11 +77,15 @@ function drawMap(data) {
   const home = [data.destination.lat, data.destination.lon];
   if (!map) {
     byId("map").textContent = "";
-    map = L.map("map", { zoomControl: true, attributionControl: true });
-    L.tileLayer(page.dataset.tiles, {
-      maxZoom: 18,
-      attribution: "&copy; OpenStreetMap contributors",
-    }).addTo(map);
+    map = L.map("map", { zoomControl: true, attributionControl: true, preferCanvas: true });
+    if (page.dataset.tiles) {
+      L.tileLayer(page.dataset.tiles, {
+        maxZoom: 18,
+        attribution: "&copy; OpenStreetMap contributors",
+      }).addTo(map);
+    } else {
+      byId("map").classList.add("streets");
+    }
     const icon = L.icon({
       iconUrl: "/track-assets/images/marker-icon.png",
       iconRetinaUrl: "/track-assets/images/marker-icon-2x.png",
@@ -61,6 +102,9 @@ function drawMap(data) {
     truckMarker.setLatLng(truck);
     homeMarker.setLatLng(home);
   }
+  if (data.streets) drawStreets(data.streets);
+  const covered = inside(streetsCover, data.truck) && inside(streetsCover, data.destination);
+  wantStreets = !page.dataset.tiles && !covered;
 }
 
 // --- the status ---------------------------------------------------------------------------
@@ -94,7 +138,10 @@ function render(data) {
 
 async function refresh() {
   try {
-    const answer = await fetch(`${base}/status`, { headers: { Accept: "application/json" } });
+    const query = wantStreets ? "?streets=1" : "";
+    const answer = await fetch(`${base}/status${query}`, {
+      headers: { Accept: "application/json" },
+    });
     if (answer.ok) render(await answer.json());
   } catch (error) {
     // offline for a moment: the next refresh tries again
