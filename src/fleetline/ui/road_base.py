@@ -13,12 +13,15 @@ of layers for 10–20 thousand segments), in the overlay pane below routes, stop
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from nicegui import ui
 
-from fleetline.network.road_layer import RoadLayer, RoadLines, around
+from fleetline.network.road_layer import RoadLayer, RoadLayerError, RoadLines, around
+
+log = logging.getLogger(__name__)
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 ATTRIBUTION = '&copy; <a href="https://openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -60,11 +63,16 @@ def roads_near(
     Returns
     -------
     RoadLines or None
-        ``None`` without a road layer.
+        ``None`` without a road layer, or when its file cannot be read (logged: the map
+        then shows OpenStreetMap's tiles).
     """
     if layer is None:
         return None
-    return layer.lines(around(points, margin_m), max_points=max_points)
+    try:
+        return layer.lines(around(points, margin_m), max_points=max_points)
+    except RoadLayerError as exc:
+        log.warning("no streets on the map: %s", exc)
+        return None
 
 
 def draw_base(leaflet: ui.leaflet, tile_url: str | None, roads: RoadLines | None) -> bool:

@@ -10,6 +10,7 @@ import pytest
 from fleetline.network.road_layer import (
     ROAD_CLASSES,
     RoadLayer,
+    RoadLayerError,
     RoadLines,
     around,
     extract_roads,
@@ -125,3 +126,12 @@ def test_liechtenstein_roads_are_the_car_network_small_and_inside_the_region(
                 assert min_lat - 0.01 <= lat <= max_lat + 0.01
                 assert min_lon - 0.01 <= lon <= max_lon + 0.01
                 assert round(lat, 5) == lat and round(lon, 5) == lon
+
+
+def test_a_damaged_road_layer_file_is_a_one_line_error(tmp_path: Path) -> None:
+    """A truncated roads.json says which file is wrong instead of a stack of JSON errors."""
+    broken = tmp_path / "roads.json"
+    broken.write_text('{"format": "fleetline-roads/1", "classes": {"primary": [[47.0,')
+    with pytest.raises(RoadLayerError, match="unreadable road layer") as caught:
+        RoadLayer(broken).lines()
+    assert "\n" not in str(caught.value)

@@ -13,6 +13,7 @@ operator's, a region's streets within a few kilometres of the truck and the stop
 from __future__ import annotations
 
 import importlib.util
+import logging
 import threading
 from datetime import datetime
 from functools import cache
@@ -33,11 +34,12 @@ from fleetline.comms.tracking_links import order_of_token
 from fleetline.domain import commands
 from fleetline.domain.errors import Conflict, InvalidField
 from fleetline.domain.model import TimeWindow
-from fleetline.network.road_layer import around
+from fleetline.network.road_layer import RoadLayerError, around
 from fleetline.operations.tracking_view import TrackingView, tracking_view
 from fleetline.operations.window_offers import offered_windows
 
 router = APIRouter(tags=["tracking"])
+log = logging.getLogger(__name__)
 
 MAX_INSTRUCTIONS = 500
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -258,15 +260,19 @@ def streets_document(services: Services, view: TrackingView) -> dict[str, Any] |
         (view.destination.lat, view.destination.lon),
     ]
     layer = services.road_layer
-    lines = layer.lines(around(places, STREETS_MARGIN_M), max_points=STREETS_MAX_POINTS)
-    classes = dict(lines.classes)
-    if lines.left_out:
-        near = layer.lines(
-            around(places[1:], STREETS_DOOR_M),
-            max_points=STREETS_MAX_POINTS - lines.points,
-            classes=lines.left_out,
-        )
-        classes.update(near.classes)
+    try:
+        lines = layer.lines(around(places, STREETS_MARGIN_M), max_points=STREETS_MAX_POINTS)
+        classes = dict(lines.classes)
+        if lines.left_out:
+            near = layer.lines(
+                around(places[1:], STREETS_DOOR_M),
+                max_points=STREETS_MAX_POINTS - lines.points,
+                classes=lines.left_out,
+            )
+            classes.update(near.classes)
+    except RoadLayerError as exc:
+        log.warning("no streets on the tracking page: %s", exc)
+        return None  # the page keeps its markers
     return {"covers": around(places, STREETS_MARGIN_M / 2), "classes": classes}
 
 
