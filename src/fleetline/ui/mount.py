@@ -19,6 +19,7 @@ def _register_pages() -> None:
     if _registered:
         return
     from fleetline.ui import dispatch_edits, dispatch_figures
+    from fleetline.ui.admin import page as admin_page
     from fleetline.ui.dispatch import page as dispatch_page
     from fleetline.ui.dispatch_controls import page as controls_page
     from fleetline.ui.driver import page as driver_page
@@ -33,6 +34,7 @@ def _register_pages() -> None:
         controls_page.register,
         dispatch_figures.register,
         service_page.register,
+        admin_page.register,
     ]
     for register in registers:
         register()

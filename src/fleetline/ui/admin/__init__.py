@@ -1,0 +1,1 @@
+"""The admin console at ``/admin``: orders import, vehicles, drivers, clients, tokens."""

@@ -1,0 +1,122 @@
+"""What every admin form shares: work off the page's loop, and errors next to their field.
+
+A form checks what it can before it sends (the rules the domain applies), sends one
+command through the bus in a worker thread, and puts a refusal next to the field it
+names; what names no field is shown under the form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime, tzinfo
+from typing import Any
+
+from nicegui import run, ui
+
+from fleetline.domain.commands import Command
+from fleetline.domain.errors import Conflict, DomainError, InvalidField, NotFound
+from fleetline.ui.context import services
+
+CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+"""A local time of day as the forms take it: ``HH:MM``."""
+
+
+async def in_worker[T](function: Callable[..., T], *args: Any) -> T:
+    """Run ``function(*args)`` in a worker thread, off the page's event loop.
+
+    Raises
+    ------
+    RuntimeError
+        When the server is shutting down (no result).
+    """
+    result = await run.io_bound(function, *args)
+    if result is None:
+        raise RuntimeError("the server is shutting down")
+    return result
+
+
+async def send(command: Command) -> Any:
+    """Handle ``command`` on the bus in a worker thread and return its result."""
+    return await in_worker(services().bus.handle, command)
+
+
+def sentence(message: str) -> str:
+    """A domain message as a sentence: ``must not be empty`` -> ``Must not be empty.``."""
+    text = message.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def refusal(error: DomainError) -> tuple[str, str]:
+    """The field a refusal names (``""`` when none) and the sentence to show."""
+    if isinstance(error, InvalidField):
+        return error.field, sentence(error.message)
+    if isinstance(error, NotFound):
+        return error.field or "", sentence(str(error).replace("'", ""))
+    if isinstance(error, Conflict):
+        return error.field or "", sentence(str(error))
+    return "", sentence(str(error))
+
+
+class FieldErrors:
+    """The widgets of a form by the field names the domain uses, and a line for the rest.
+
+    Parameters
+    ----------
+    widgets
+        Each domain field (``name``, ``contact.email``, ``capacity.pallets``) and its widget.
+    general
+        Where an error that names no widget is written.
+    """
+
+    def __init__(self, widgets: Mapping[str, Any], general: ui.label) -> None:
+        self.widgets = dict(widgets)
+        self.general = general
+
+    def clear(self) -> None:
+        """Remove every error shown."""
+        for widget in self.widgets.values():
+            widget.error = None
+        self.general.text = ""
+
+    def show(self, field: str, message: str) -> None:
+        """Show ``message`` next to ``field``'s widget (or under the form)."""
+        widget = self.widgets.get(field)
+        if widget is None:
+            widget = self.widgets.get(field.split(".")[0])
+        if widget is None:
+            self.general.text = message
+            return
+        widget.error = message
+
+    def refused(self, error: DomainError) -> None:
+        """Show the server's refusal next to the field it names."""
+        field, message = refusal(error)
+        self.show(field, message)
+
+
+def text_of(widget: Any) -> str:
+    """The stripped text of an input (``""`` when empty)."""
+    return str(widget.value or "").strip()
+
+
+def local(moment: datetime | None, zone: tzinfo, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment as the admin reads it, in the company's zone (``—``: none)."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(zone).strftime(pattern)
+
+
+def quoted(text: str) -> str:
+    """Text safe inside a Quasar prop written as ``name="..."``."""
+    return '"' + text.replace('"', "'") + '"'
+
+
+def section_title(title: str, caption: str) -> None:
+    """The title and one line of help above a section."""
+    with ui.column().classes("gap-0"):
+        ui.label(title).classes("text-h6")
+        ui.label(caption).classes("text-body2 text-grey-7")
