@@ -136,6 +136,7 @@ def test_a_dispatcher_holds_client_messages_and_releases_them(
             "Flooding on the A13",
             "dispatcher Ann",
         )
+        expect(page.get_by_test_id("hold-waiting")).to_contain_text(f"{hold['waiting']:,} message")
         screenshot(page, "dispatch_controls_held")
 
         expect(toggle).to_have_text("Release messages")

@@ -23,6 +23,7 @@ from fleetline.domain import commands
 from fleetline.domain.access import ApiToken, Role
 from fleetline.domain.errors import InvalidField, NotFound
 from fleetline.domain.messages import NoticeStatus
+from fleetline.operations.message_hold import waiting_messages
 from fleetline.operations.order_status import order_status
 from fleetline.operations.search import DEFAULT_LIMIT, MAX_LIMIT, search
 
@@ -102,9 +103,12 @@ def list_inquiries(order_id: str, services: ServicesDep, token: Staff) -> list[d
 
 @router.get("/notifications/hold")
 def get_message_hold(services: ServicesDep, token: Dispatcher) -> dict[str, Any]:
-    """Whether client messages are held, since when, by whom and why."""
+    """Whether client messages are held, since when, by whom and why.
+
+    ``waiting`` counts the messages queued in the outbox (those the hold keeps back).
+    """
     with services.uow_factory() as uow:
-        return hold_body(uow.comms_settings.hold())
+        return hold_body(uow.comms_settings.hold()) | {"waiting": waiting_messages(uow)}
 
 
 @router.put("/notifications/hold")

@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from fleetline.domain import commands
-from fleetline.operations.message_hold import MAX_REASON
+from fleetline.operations.message_hold import MAX_REASON, MAX_WAITING
 from fleetline.ui.dispatch_controls.forms import FieldErrors, send
-from fleetline.ui.dispatch_controls.reading import MAX_WAITING, ControlsLook, clock
+from fleetline.ui.dispatch_controls.reading import ControlsLook, clock
 
 
 class HoldCard:

@@ -12,12 +12,10 @@ from datetime import date, datetime, time, tzinfo
 
 from fleetline.bootstrap import Services
 from fleetline.domain.live import ExceptionKind, ExceptionStatus, TrafficIncident, VehicleStatus
-from fleetline.domain.messages import MessageHold, NoticeStatus
+from fleetline.domain.messages import MessageHold
+from fleetline.operations.message_hold import waiting_messages
 from fleetline.operations.replan_policy import ReplanPolicy, all_policies
 from fleetline.operations.traffic_incidents import company_zone, incidents_of_day
-
-MAX_WAITING = 100_000
-"""Held messages counted one by one; more show as this many and more."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +70,7 @@ def read_controls(services: Services, day: date) -> ControlsLook:
         zone = company_zone(uow)
         policies = tuple(all_policies(uow))
         hold = uow.comms_settings.hold()
-        waiting = len(uow.notifications.in_status(NoticeStatus.QUEUED, limit=MAX_WAITING))
+        waiting = waiting_messages(uow)
         incidents = tuple(incidents_of_day(uow, day, now))
         states = {s.vehicle_id: s for s in uow.vehicle_states.list()}
         open_breakdowns = {
