@@ -31,7 +31,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import uvicorn
 
-from fleetline.network.road_layer import RoadLayer, extract_roads, write_roads
+from fleetline.network.road_extract import extract_roads
+from fleetline.network.road_layer import RoadLayer, write_roads
 
 OSM = Path(__file__).resolve().parents[2].parent / "shared" / "osm"
 CHROMIUM = "/usr/bin/chromium"

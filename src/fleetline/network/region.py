@@ -25,7 +25,8 @@ from typing import Literal
 
 import numpy as np
 
-from fleetline.network.road_layer import ROADS_FILE, RoadLayerError, extract_roads, write_roads
+from fleetline.network.road_extract import extract_roads
+from fleetline.network.road_layer import ROADS_FILE, RoadLayerError, write_roads
 
 METADATA_FILE = "region.json"
 Algorithm = Literal["MLD", "CH"]

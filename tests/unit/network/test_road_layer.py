@@ -7,15 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from fleetline.network.road_extract import extract_roads, road_class, simplify
 from fleetline.network.road_layer import (
     ROAD_CLASSES,
     RoadLayer,
     RoadLayerError,
     RoadLines,
     around,
-    extract_roads,
-    road_class,
-    simplify,
     write_roads,
 )
 
