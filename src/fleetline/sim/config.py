@@ -8,6 +8,9 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from fleetline.sim.inquiries import InquiryModel
+from fleetline.sim.modes import OperatorModel
+
 
 @dataclass(frozen=True, slots=True)
 class DisruptionRates:
@@ -63,7 +66,10 @@ class SimConfig:
     batch_s
         Simulated seconds between two batches of positions sent.
     poll_s
-        Simulated seconds between two readings of the live plan.
+        Simulated seconds between two readings of the live plan (and at once after a
+        decision changed it).
+    look_s
+        Simulated seconds between two looks at the open exceptions (``None``: ``poll_s``).
     decision_delay_s
         Simulated seconds the dispatcher takes to choose an option once it is offered.
     pace_range
@@ -78,6 +84,13 @@ class SimConfig:
     plan_from
         A report of an earlier run whose morning plan is imported as it is instead of
         solved (solves depend on machine speed; the same routes give the same day).
+    operator
+        How the company is run (:mod:`fleetline.sim.modes`): unified or siloed, the
+        dispatcher's delays and remedies. ``None``: the product's policies, and every
+        exception's first-ranked option after ``decision_delay_s``.
+    inquiries
+        When clients call customer service (:mod:`fleetline.sim.inquiries`); ``None``:
+        they never do.
     """
 
     trucks: int = 30
@@ -93,12 +106,15 @@ class SimConfig:
     tick_s: int = 15
     batch_s: int = 60
     poll_s: int = 60
+    look_s: int | None = None
     decision_delay_s: int = 180
     pace_range: tuple[float, float] = (0.85, 1.25)
     service_noise: float = 0.2
     prepare: bool = True
     forced_breakdowns: tuple[tuple[int, str], ...] = ()
     plan_from: Path | None = None
+    operator: OperatorModel | None = None
+    inquiries: InquiryModel | None = None
 
     def __post_init__(self) -> None:
         if self.trucks < 1 or self.orders < 1:
@@ -118,6 +134,8 @@ class SimConfig:
             value = getattr(self, item.name)
             if isinstance(value, DisruptionRates):
                 value = dataclasses.asdict(value)
+            elif isinstance(value, OperatorModel | InquiryModel):
+                value = value.as_dict()
             elif isinstance(value, date | time | Path):
                 value = value.isoformat() if not isinstance(value, Path) else str(value)
             elif isinstance(value, tuple):
@@ -140,6 +158,10 @@ class SimConfig:
                 kwargs[name] = Path(kwargs[name])
         if "rates" in kwargs:
             kwargs["rates"] = DisruptionRates(**kwargs["rates"])
+        if kwargs.get("operator") is not None:
+            kwargs["operator"] = OperatorModel.from_dict(kwargs["operator"])
+        if kwargs.get("inquiries") is not None:
+            kwargs["inquiries"] = InquiryModel.from_dict(kwargs["inquiries"])
         if "pace_range" in kwargs:
             kwargs["pace_range"] = tuple(kwargs["pace_range"])
         if "forced_breakdowns" in kwargs:

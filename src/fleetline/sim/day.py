@@ -38,12 +38,23 @@ from fleetline.sim.disruptions import (
     schedule,
     windows_body,
 )
+from fleetline.sim.inquiries import Clients
+from fleetline.sim.modes import prepare_mode
 from fleetline.sim.motion import Roads, SimIncident
 from fleetline.sim.report import JournalEntry, SimReport, TruckSummary
 from fleetline.sim.truck import Fix, Phase, SimStop, SimTruck, StopReport
 
 LAST_MOMENT = time(23, 0)
 """The day stops at this local time whatever is left."""
+RETRIES = 3
+"""Rounds a dispatcher tries again when every option it wants was refused (stale)."""
+
+
+def report_end(report: SimReport) -> datetime:
+    """The simulated moment the day's loop stopped."""
+    return datetime.fromisoformat(report.ended_at)
+
+
 _REPORT_ORDER = {"arrived": 0, "completed": 1, "failed": 1}
 
 
@@ -103,6 +114,10 @@ class SimulatedDay:
         self._touched: set[str] = set()
         self._names: dict[str, str] = {}
         self._roads: Roads | None = None
+        self._arrived: dict[str, datetime] = {}
+        self.clients = (
+            Clients(config.inquiries, config.seed) if config.inquiries is not None else None
+        )
 
     def stop(self) -> None:
         """Ask a running day to stop at its next step."""
@@ -116,6 +131,9 @@ class SimulatedDay:
         api = FleetApi(http)
         zone = ZoneInfo(LIECHTENSTEIN.timezone)
         report = SimReport(parameters=config.as_dict())
+        if config.operator is not None:
+            report.mode = config.operator.mode
+            report.setup = dataclasses.asdict(prepare_mode(api, config.operator))
         if config.prepare:
             self._set_time(datetime.combine(config.day, time(5, 0), tzinfo=zone))
             spec = CompanySpec(config.trucks, config.orders, config.day, config.seed)
@@ -131,11 +149,15 @@ class SimulatedDay:
         end = datetime.combine(config.day, config.until or LAST_MOMENT, tzinfo=zone)
         references = sorted(s.reference for s in self.stops.values())
         planned = schedule(config, len(self.trucks), references, start, LIECHTENSTEIN)
-        dispatcher = Dispatcher(timedelta(seconds=config.decision_delay_s))
+        model = config.operator
+        dispatcher = Dispatcher(
+            timedelta(seconds=config.decision_delay_s),
+            delay_of=(lambda e, n: model.delay(e, config.seed, n)) if model else None,
+        )
         for truck in self.trucks:
             truck.clock = max(truck.clock, start)
         tick = timedelta(seconds=config.tick_s)
-        now, next_batch, next_poll = start, start, start
+        now, next_batch, next_poll, next_look = start, start, start, start
         wall_start = walltime.monotonic()
         buffer: list[Fix] = []
         report.started_at = start.isoformat()
@@ -155,11 +177,16 @@ class SimulatedDay:
                 fix = truck.fix(now)
                 if fix is not None:
                     buffer.append(fix)
-            polled = now >= next_poll
+            changed = False
+            if now >= next_look:
+                next_look += timedelta(seconds=config.look_s or config.poll_s)
+                changed = self._decide(api, dispatcher, now)
+            polled = now >= next_poll or changed
             if polled:
-                next_poll += timedelta(seconds=config.poll_s)
-                self._decide(api, dispatcher, now)
+                if now >= next_poll:
+                    next_poll += timedelta(seconds=config.poll_s)
                 self._follow(api, now, roads)
+                self._calls(api, now, report)
             done = polled and dispatcher.pending == 0 and all(t.finished for t in self.trucks)
             if now >= next_batch or done or now >= end:
                 next_batch += timedelta(seconds=config.batch_s)
@@ -178,6 +205,8 @@ class SimulatedDay:
             if now.minute == 0 and now.second < config.tick_s:
                 self._log(f"{now.astimezone(zone):%H:%M} {self._progress()}")
         report.ended_at = now.isoformat()
+        if self.clients is not None:  # calls after the last truck came home
+            self._calls(api, end if done else now, report, flush=True)
         self._settle()
         report.kpis = api.need("GET", "/api/v1/kpis", date=config.day.isoformat())
         report.unplanned = len(
@@ -188,10 +217,13 @@ class SimulatedDay:
                 **dataclasses.asdict(d),
                 "seen_at": d.seen_at.isoformat(),
                 "decided_at": d.decided_at.isoformat() if d.decided_at else None,
+                "due_at": d.due_at.isoformat() if d.due_at else None,
             }
             for d in dispatcher.decisions.values()
         ]
         report.trucks = [self._summary(t, report) for t in self.trucks]
+        if self.clients is not None:
+            report.inquiries = [dataclasses.asdict(c) for c in self.clients.calls]
         report.requests = api.requests
         report.refused = list(api.refused)
         return report
@@ -208,6 +240,7 @@ class SimulatedDay:
         for index, vehicle in enumerate(vehicles):
             rng = random.Random(self.config.seed * 1_000_003 + index)
             shift = time.fromisoformat(vehicle["shift_start"])
+            shift_end = time.fromisoformat(vehicle["shift_end"])
             self.trucks.append(
                 SimTruck(
                     vehicle_id=vehicle["id"],
@@ -218,10 +251,17 @@ class SimulatedDay:
                     rng=rng,
                     service_noise=self.config.service_noise,
                     failure_rate=self.config.rates.failures,
+                    draws=self._draws,
+                    shift_end=datetime.combine(self.config.day, shift_end, tzinfo=zone),
                 )
             )
             self._names[vehicle["id"]] = vehicle["name"]
         return zone
+
+    def _draws(self, order_id: str) -> random.Random:
+        """A stop's own random stream: the same outcome whichever truck comes, whenever."""
+        stop = self.stops.get(order_id)
+        return random.Random(f"{self.config.seed}/stop/{stop.reference if stop else order_id}")
 
     def _plan_of(self, api: FleetApi) -> dict[str, Any]:
         live = api.need("GET", "/api/v1/live", date=self.config.day.isoformat())
@@ -268,6 +308,10 @@ class SimulatedDay:
                 body["note"] = "simulated"
             api.report("POST", f"/api/v1/stops/{item.order_id}/events", body)
             self._touched.add(item.order_id)
+            if item.type == "arrived":
+                self._arrived[item.order_id] = item.at
+            elif item.type == "failed":
+                self._arrived.pop(item.order_id, None)
             report.journal.append(
                 JournalEntry(
                     item.at.isoformat(),
@@ -299,6 +343,8 @@ class SimulatedDay:
 
     def _follow(self, api: FleetApi, now: datetime, roads: Roads) -> None:
         live = api.need("GET", "/api/v1/live", date=self.config.day.isoformat())
+        if self.clients is not None and not self.clients.watched:
+            self._promised(live)
         remaining = {
             v["vehicle_id"]: [
                 s["order_id"]
@@ -312,21 +358,37 @@ class SimulatedDay:
                 remaining.get(truck.vehicle_id, []), now, roads, self.stops, self.incidents
             )
 
-    def _decide(self, api: FleetApi, dispatcher: Dispatcher, now: datetime) -> None:
-        """Choose the best option of each exception due; the next one if it is refused."""
+    def _decide(self, api: FleetApi, dispatcher: Dispatcher, now: datetime) -> bool:
+        """Decide each exception due (the operator's choice); whether the plan changed."""
         self._settle()
         day = self.config.day.isoformat()
         found = api.need("GET", "/api/v1/exceptions", status="open", date=day)
+        still_open = {e["id"] for e in found}
+        for decision in dispatcher.decisions.values():
+            if decision.decided_at is None and decision.exception_id not in still_open:
+                decision.decided_at = now  # closed by the system itself (an auto policy)
+        model = self.config.operator
+        changed = False
         for exception in dispatcher.due(found, now):
             path = f"/api/v1/exceptions/{exception['id']}"
             chosen = None
-            for option in sorted(exception["options"], key=lambda o: o["rank"]):
+            if model is not None:
+                options = model.options_to_try(exception)
+            else:
+                options = sorted(exception["options"], key=lambda o: o["rank"])
+            for option in options:
                 if api.report("POST", f"{path}/resolve", {"option_id": option["id"]}):
                     chosen = option["summary"]
                     break
+            decision = dispatcher.decisions[exception["id"]]
+            if chosen is None and options and decision.attempts < RETRIES:
+                decision.attempts += 1  # stale options are computed again: try next round
+                continue
             if chosen is None:
                 api.report("POST", f"{path}/dismiss")
+            changed = changed or chosen is not None
             dispatcher.decided(exception, now, chosen)
+        return changed
 
     def _disrupt(
         self, api: FleetApi, disruption: Disruption, roads: Roads, report: SimReport
@@ -353,11 +415,54 @@ class SimulatedDay:
             if not api.report("PATCH", f"/api/v1/orders/{stop.order_id}", windows_body(windows)):
                 return False
             self.stops[stop.order_id] = dataclasses.replace(stop, windows=windows)
+            if self.clients is not None:
+                self.clients.moved(stop.order_id, disruption.shift_min)
             return True
         if disruption.kind == "incident" and disruption.incident is not None:
             self.incidents.append(disruption.incident)
             return api.report("POST", "/api/v1/traffic/incidents", incident_body(disruption))
         return False
+
+    def _promised(self, live: dict[str, Any]) -> None:
+        """The window each client was promised: the live plan's at the day's first look."""
+        assert self.clients is not None
+        for vehicle in live["vehicles"]:
+            for stop in vehicle["remaining"]:
+                window, known = stop.get("window"), self.stops.get(stop["order_id"])
+                if window and known is not None:
+                    start, end = window["start"], window["end"]
+                    self.clients.promise(
+                        known.order_id,
+                        known.reference,
+                        datetime.fromisoformat(start),
+                        datetime.fromisoformat(end),
+                    )
+        for stop in sorted(self.stops.values(), key=lambda s: s.reference):
+            self.clients.promise(
+                stop.order_id, stop.reference, stop.windows[0][0], stop.windows[-1][1]
+            )
+
+    def _calls(self, api: FleetApi, now: datetime, report: SimReport, flush: bool = False) -> None:
+        """Clients whose rule fired by ``now`` decide whether to call; calls are logged."""
+        if self.clients is None:
+            return
+        model = self.clients.model
+        for order_id, rule, moment in self.clients.due(now, self._arrived):
+            messages = api.need("GET", "/api/v1/notifications", order_id=order_id)
+            call = self.clients.answer(order_id, rule, moment, messages)
+            if not call.called:
+                continue
+            if flush and moment > report_end(report):
+                self._set_time(moment)
+            note = (
+                f"simulated client: {rule} ({'told' if call.told else 'not told'}), "
+                f"called at {moment:%H:%M}"
+            )
+            api.need(
+                "POST",
+                f"/api/v1/orders/{order_id}/inquiries",
+                {"channel": model.channel, "note": note},
+            )
 
     # --- the end -------------------------------------------------------------------------
 
@@ -377,5 +482,7 @@ class SimulatedDay:
             distance_km=round(truck.distance_m / 1000, 1),
             completed=sum(e.type == "completed" for e in mine),
             failed=sum(e.type == "failed" for e in mine),
+            overtime_s=truck.overtime_s,
+            home_at=truck.home_at.isoformat() if truck.home_at else None,
             positions=sum(f.vehicle_id == truck.vehicle_id for f in self.fixes),
         )

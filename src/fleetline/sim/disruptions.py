@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -171,6 +171,10 @@ class Decision:
     option: str | None = None
     response_s: float | None = None
     dismissed: bool = False
+    number: int = 0
+    due_at: datetime | None = None
+    offered: list[str] = field(default_factory=list)
+    attempts: int = 0
 
 
 @dataclass(slots=True)
@@ -181,10 +185,14 @@ class Dispatcher:
     ----------
     delay
         How long after an exception opened the dispatcher decides (once options exist).
+    delay_of
+        The delay of one exception, given it and its number among the day's exceptions
+        (from 0, in the order they were seen); ``delay`` for every one when not given.
     """
 
     delay: timedelta
     decisions: dict[str, Decision] = field(default_factory=dict)
+    delay_of: Callable[[dict[str, Any], int], timedelta] | None = None
 
     def due(self, open_exceptions: Sequence[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
         """The exceptions to decide now; remembers the ones seen for the first time."""
@@ -197,10 +205,21 @@ class Dispatcher:
                     exception["opened_at"],
                     exception["summary"],
                     now,
+                    number=len(self.decisions),
                 )
+            decision = self.decisions[exception["id"]]
             opened = datetime.fromisoformat(exception["opened_at"])
             offered = bool(exception["options"]) or exception.get("options_ready_at") is not None
-            if offered and now >= opened + self.delay:
+            if offered and decision.due_at is None:
+                delay = self.delay
+                if self.delay_of is not None:
+                    delay = self.delay_of(exception, decision.number)
+                decision.due_at = opened + delay
+                decision.offered = [
+                    str(o.get("kind"))
+                    for o in sorted(exception["options"], key=lambda o: o["rank"])
+                ]
+            if decision.due_at is not None and now >= decision.due_at:
                 ready.append(exception)
         return ready
 

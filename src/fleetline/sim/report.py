@@ -30,6 +30,9 @@ class TruckSummary:
     completed: int
     failed: int
     positions: int
+    overtime_s: int = 0
+    """Seconds the truck came home after its shift's end, in the simulated world."""
+    home_at: str | None = None
 
 
 @dataclass(slots=True)
@@ -54,6 +57,11 @@ class SimReport:
         What was injected, and whether it took effect.
     journal
         Every stop report, in the order sent.
+    mode, setup
+        How the company was run (``unified`` or ``siloed``) and what was set through the
+        API for it (policies, message hold).
+    inquiries
+        Each simulated client's decision when an inquiry rule fired (called or not).
     """
 
     parameters: dict[str, Any]
@@ -69,6 +77,9 @@ class SimReport:
     requests: int = 0
     refused: list[str] = field(default_factory=list)
     unplanned: int = 0
+    mode: str = "unified"
+    setup: dict[str, Any] = field(default_factory=dict)
+    inquiries: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready values."""

@@ -8,7 +8,7 @@ it answers with the stop reports that happened on the way and where it is. The d
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -93,6 +93,13 @@ class SimTruck:
         Relative spread of service times.
     failure_rate
         Chance that a delivery fails (once per order at most).
+    draws
+        The random stream of one stop, by order id (its service time, whether and why it
+        fails): a stop then comes out the same whatever route led to it, so two days that
+        differ in their plans see the same failures. Without it, ``rng`` draws in the
+        order the stops are served.
+    shift_end
+        When its shift ends (work after it is overtime).
     """
 
     vehicle_id: str
@@ -103,6 +110,8 @@ class SimTruck:
     rng: random.Random
     service_noise: float = 0.0
     failure_rate: float = 0.0
+    draws: Callable[[str], random.Random] | None = None
+    shift_end: datetime | None = None
     phase: Phase = Phase.READY
     position: Location = field(init=False)
     clock: datetime = field(init=False)
@@ -114,6 +123,8 @@ class SimTruck:
     distance_m: float = 0.0
     attempted: set[str] = field(default_factory=set)
     home_reported: bool = False
+    home_at: datetime | None = None
+    reason: str | None = None
 
     def __post_init__(self) -> None:
         self.position = self.depot
@@ -157,6 +168,13 @@ class SimTruck:
         return self.phase in (Phase.DRIVING, Phase.SERVING)
 
     @property
+    def overtime_s(self) -> int:
+        """Seconds worked after the shift's end: home after it (a broken truck: none)."""
+        if self.shift_end is None or self.home_at is None or self.phase is Phase.BROKEN:
+            return 0
+        return max(0, round((self.home_at - self.shift_end).total_seconds()))
+
+    @property
     def finished(self) -> bool:
         """Home with nothing left, or broken down."""
         return self.phase is Phase.BROKEN or (self.phase is Phase.HOME and not self.route)
@@ -193,7 +211,7 @@ class SimTruck:
                         self.serving,
                         self.outcome,
                         self.service_ends,
-                        self.rng.choice(FAILURE_REASONS) if self.outcome == "failed" else None,
+                        self.reason if self.outcome == "failed" else None,
                     )
                 )
                 self.clock = self.service_ends
@@ -269,14 +287,17 @@ class SimTruck:
         if order_id is None:
             self.phase = Phase.HOME
             self.home_reported = False
+            self.home_at = leg.arrive
             return
         if order_id not in stops:
             self.phase = Phase.DRIVING  # a stop taken away meanwhile: go on to the next
             return
         stop = stops[order_id]
         reports.append(StopReport(self.vehicle_id, order_id, "arrived", leg.arrive))
-        noise = self.rng.uniform(1 - self.service_noise, 1 + self.service_noise)
-        fails = order_id not in self.attempted and self.rng.random() < self.failure_rate
+        rng = self.draws(order_id) if self.draws is not None else self.rng
+        noise = rng.uniform(1 - self.service_noise, 1 + self.service_noise)
+        fails = order_id not in self.attempted and rng.random() < self.failure_rate
+        self.reason = rng.choice(FAILURE_REASONS) if fails else None
         self.attempted.add(order_id)
         begins = service_start(leg.arrive, stop.windows)
         self.phase = Phase.SERVING
