@@ -280,3 +280,51 @@ def test_a_breakdown_phoned_in_is_reported_for_the_driver_and_opens_an_exception
                 f"/api/v1/vehicles/{vehicle_id}/events",
                 json={"type": "on_duty", "at": served.services.clock.now().isoformat()},
             )
+
+
+def test_a_slowdown_over_an_area_typed_corner_by_corner(open_page: Any, served: Served) -> None:
+    """On a phone, in polygon mode a click on the map adds a corner; a corner typed
+    without its longitude is refused next to the corners, naming the line, with nothing
+    stored; three good corners make a slowdown over that area, in force and in the API."""
+    api = served.api("dispatcher")
+    before = {i["id"] for i in _active(api)}
+    mine: list[str] = []
+    try:
+        page = open_page("dispatcher", PAGE, PHONE)
+        page.get_by_test_id("incident-shape").get_by_text("Polygon").click()
+        corners = page.get_by_test_id("incident-corners")
+        expect(corners).to_be_visible()
+        area = page.get_by_test_id("incident-map")
+        area.scroll_into_view_if_needed()
+        box = area.bounding_box()
+        area.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+        expect(corners).to_have_value(re.compile(r"^\d+\.\d{6}, \d+\.\d{6}$"), timeout=10_000)
+        lat, lon = (float(v) for v in corners.input_value().split(","))
+
+        corners.fill(f"{lat:.5f}, {lon:.5f}\n{lat + 0.01:.5f}, {lon:.5f}\n{lat:.5f}")
+        page.get_by_test_id("incident-starts").fill("08:20")
+        page.get_by_test_id("incident-note").fill("Market day in the centre")
+        page.get_by_test_id("incident-report").click()
+        expect(_field(page, "incident-corners")).to_contain_text("Line 3: write it as")
+        time.sleep(0.5)
+        assert {i["id"] for i in _active(api)} == before
+
+        corners.fill(
+            f"{lat:.5f}, {lon:.5f}\n{lat + 0.01:.5f}, {lon:.5f}\n{lat:.5f}, {lon + 0.01:.5f}"
+        )
+        page.get_by_test_id("incident-report").click()
+        listed = page.get_by_test_id("active-incidents")
+        expect(listed).to_contain_text("Slowdown: travel ×2 · an area of 3 corners", timeout=10_000)
+        new = [i for i in _active(api) if i["id"] not in before]
+        mine.extend(i["id"] for i in new)
+        assert len(new) == 1 and new[0]["note"] == "Market day in the centre"
+        drawn = [(round(p["lat"], 5), round(p["lon"], 5)) for p in new[0]["area"]["polygon"]]
+        assert drawn == [
+            (round(lat, 5), round(lon, 5)),
+            (round(lat + 0.01, 5), round(lon, 5)),
+            (round(lat, 5), round(lon + 0.01, 5)),
+        ]
+        screenshot(page, "dispatch_controls_polygon_phone")
+    finally:
+        for incident_id in mine:
+            api.post(f"/api/v1/traffic/incidents/{incident_id}/end")

@@ -39,6 +39,7 @@ class FieldErrors:
     def __init__(self, fields: Mapping[str, ui.element], general: ui.label) -> None:
         self.fields = dict(fields)
         self.general = general
+        self.general.set_visibility(False)
         self.count = 0
 
     def clear(self) -> None:
@@ -46,6 +47,7 @@ class FieldErrors:
         for widget in self.fields.values():
             widget.props(remove="error error-message")
         self.general.text = ""
+        self.general.set_visibility(False)
         self.count = 0
 
     def add(self, field: str | None, message: str) -> None:
@@ -56,6 +58,7 @@ class FieldErrors:
             widget = self.fields.get(field) or self.fields.get(field.rsplit(".", 1)[-1])
         if widget is None:
             self.general.text = message
+            self.general.set_visibility(True)
             return
         widget.props(f"error error-message={_quoted(message)}")
 

@@ -85,14 +85,12 @@ class IncidentList:
             .props(f'data-testid="incident-{incident.id}"')
         ):
             ui.badge(KIND_WORDS[incident.kind], color=colour)
-            with ui.column().classes("gap-0 col"):
-                ui.label(f"{what_words(incident)} · {area_words(incident)}").classes(
-                    "text-body2 ellipsis"
-                )
+            with ui.column().classes("gap-0 col fl-shrink"):
+                ui.label(f"{what_words(incident)} · {area_words(incident)}").classes("text-body2")
                 detail = f"{clock(incident.starts_at, look.zone)} until {until}"
                 if incident.note:
                     detail += f" · {incident.note}"
-                ui.label(detail).classes("text-caption text-grey-8 ellipsis")
+                ui.label(detail).classes("text-caption text-grey-8")
 
             async def end(incident_id: str = incident.id) -> None:
                 await self._end(incident_id)

@@ -44,6 +44,7 @@ PAGE_CSS = """
 .fl-policy-inputs { flex-wrap: wrap !important; margin-left: auto; }
 .fl-dot { display: inline-block; width: 12px; height: 12px; border-radius: 50%;
   flex: none; }
+.fl-shrink { min-width: 0; overflow-wrap: anywhere; }
 .fl-truck-row, .fl-incident-row { padding: 4px 0; border-bottom: 1px solid #f3f4f6; }
 @media (max-width: 1023px) {
   .fl-controls { grid-template-columns: minmax(0, 1fr); }

@@ -114,17 +114,15 @@ class TruckCard:
                         f'{STATUS_COLOURS.get(truck.status.value, "#757575")}"></span>',
                         sanitize=False,
                     )
-                    with ui.column().classes("gap-0 col"):
-                        ui.label(f"{truck.name} · {truck.driver}").classes(
-                            "text-weight-medium ellipsis"
-                        )
+                    with ui.column().classes("gap-0 col fl-shrink"):
+                        ui.label(f"{truck.name} · {truck.driver}").classes("text-weight-medium")
                         status = STATUS_WORDS.get(truck.status.value, truck.status.value)
                         detail = f"{status} · {truck.stops_left} stops left"
                         if truck.since is not None and truck.status.value != "on_duty":
                             detail += f" · since {clock(truck.since, look.zone)}"
                         if truck.note and truck.status.value != "on_duty":
                             detail += f" · {truck.note}"
-                        ui.label(detail).classes("text-caption text-grey-8 ellipsis")
+                        ui.label(detail).classes("text-caption text-grey-8")
                     if truck.open_exception:
                         ui.link(
                             "Exception open",
