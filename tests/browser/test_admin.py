@@ -307,3 +307,43 @@ def test_the_admin_console_is_not_for_a_dispatcher(open_page: Any, served: Serve
     page = open_page("dispatcher", "/admin")
     page.get_by_text("This page is not part of your role.").wait_for()
     assert page.locator("input[type=file]").count() == 0
+
+
+def test_an_admin_whose_token_is_revoked_meanwhile_changes_nothing_more(
+    open_page: Any, served: Served
+) -> None:
+    """A second admin's token is revoked while their page is open: their next save is
+    refused, the browser goes to sign-in, and the client they typed is not stored."""
+    label = f"Deputy {secrets.token_hex(2).upper()}"
+    with _admin(served) as api:
+        deputy = api.post("/api/v1/tokens", json={"role": "admin", "name": label}).json()
+    page = open_page(None, f"/login?token={deputy['token']}")
+    page.goto(f"{served.url}/admin?tab=clients")
+    page.get_by_test_id("client-add").click()
+    page.get_by_test_id("client-form").wait_for()
+    name = f"Never {secrets.token_hex(3).upper()}"
+    page.get_by_label("Client name").fill(name)
+    page.get_by_label("Email").fill("never@example.com")
+    with _admin(served) as api:
+        assert api.delete(f"/api/v1/tokens/{deputy['id']}").status_code == 200
+    page.get_by_test_id("client-save").click()
+    page.get_by_text("Sign in with the access token").wait_for()
+    with _admin(served) as api:
+        assert name not in {c["name"] for c in api.get("/api/v1/clients").json()}
+
+
+def test_a_lost_connection_shows_the_banner_and_the_page_recovers(
+    open_page: Any, served: Served
+) -> None:
+    """Offline, the admin sees the banner; back online it goes away and the page answers
+    again (the client search still filters)."""
+    page = open_page("admin", "/admin?tab=clients")
+    page.get_by_text(re.compile(r"^[\d,]+ of [\d,]+ clients$")).wait_for()
+    page.context.set_offline(True)
+    banner = page.locator("#fl-offline")
+    banner.wait_for(state="visible")
+    screenshot(page, "admin-offline")
+    page.context.set_offline(False)
+    banner.wait_for(state="hidden")
+    page.get_by_label("Search clients").fill("zzzz-nobody")
+    page.get_by_text("No client matches.").wait_for()

@@ -14,8 +14,10 @@ from typing import Any
 
 from nicegui import run, ui
 
+from fleetline.domain.access import Role
 from fleetline.domain.commands import Command
 from fleetline.domain.errors import Conflict, DomainError, InvalidField, NotFound
+from fleetline.ui.auth import current
 from fleetline.ui.context import services
 
 CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -36,8 +38,28 @@ async def in_worker[T](function: Callable[..., T], *args: Any) -> T:
     return result
 
 
+class SignedOut(DomainError):
+    """The admin's token was revoked (or their role changed) since the page was opened."""
+
+    def __init__(self) -> None:
+        super().__init__("your sign-in is no longer valid: sign in again")
+
+
 async def send(command: Command) -> Any:
-    """Handle ``command`` on the bus in a worker thread and return its result."""
+    """Handle ``command`` on the bus in a worker thread and return its result.
+
+    The sender's token is checked first, so a token revoked while its page was open
+    changes nothing more.
+
+    Raises
+    ------
+    SignedOut
+        When the browser's token no longer signs an admin in (the page goes to sign-in).
+    """
+    principal = current()
+    if principal is None or principal.role is not Role.ADMIN:
+        ui.navigate.to("/login")
+        raise SignedOut
     return await in_worker(services().bus.handle, command)
 
 

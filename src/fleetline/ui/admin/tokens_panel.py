@@ -218,8 +218,8 @@ class TokensPanel:
         ):
             ui.label(f"Revoke {token.name}?").classes("text-h6")
             ui.label(
-                f"Whoever uses this {ROLE_WORDS[token.role].lower()} token is signed out "
-                "at their next action and cannot sign in with it again."
+                f"Requests with this {ROLE_WORDS[token.role].lower()} token are refused at "
+                "once, and a console signed in with it is signed out at its next page."
             ).classes("text-body2")
             problem = ui.label("").classes("text-negative text-body2").props('role="alert"')
 
