@@ -215,9 +215,10 @@ def test_a_slowdown_picked_on_the_map_is_in_force_and_a_bad_radius_is_refused(
 def test_a_breakdown_phoned_in_is_reported_for_the_driver_and_opens_an_exception(
     open_page: Any, served: Served
 ) -> None:
-    """The dispatcher reports a driver's breakdown: the truck is broken down in the
-    API, its exception is open and linked from the page; a delay for a broken-down
-    truck is refused next to 'What happened'; Back on the road puts it on duty."""
+    """From the truck's timeline on the live page the dispatcher reports the driver's
+    breakdown: the truck is broken down in the API, its exception is open and linked
+    from the page; a delay for a broken-down truck is refused next to 'What happened';
+    Back on the road puts it on duty."""
     api = served.api("dispatcher")
     truck = _truck_for_calls(served, api)
     vehicle_id = truck["vehicle_id"]
@@ -227,7 +228,11 @@ def test_a_breakdown_phoned_in_is_reported_for_the_driver_and_opens_an_exception
         expect(_field(page, "truck-pick")).to_contain_text("Choose the driver's truck.")
         expect(_field(page, "truck-event")).to_contain_text("Choose what happened.")
 
-        _choose(page, "truck-pick", truck["name"])
+        page = open_page("dispatcher", "/dispatch")
+        page.locator(".fl-fleet tbody tr", has_text=truck["name"]).click()
+        page.get_by_test_id("report-for-driver").click()
+        page.wait_for_url(re.compile(r"/dispatch/controls\?date=.*&truck="))
+        expect(_field(page, "truck-pick")).to_contain_text(truck["name"], timeout=10_000)
         _choose(page, "truck-event", "Broke down")
         page.get_by_test_id("truck-note").fill("Gearbox, the driver phoned")
         page.get_by_test_id("truck-send").click()

@@ -208,6 +208,10 @@ class DispatchConsole:
         self.timeline_box.clear()
         with self.timeline_box:
             timeline.draw(title, stops, look.picture.computed_at, look.zone or run_of.depot.zone)
+            ui.link(
+                "The driver phoned in? Report it for them",
+                f"/dispatch/controls?date={self.day.isoformat()}&truck={self.selected}",
+            ).classes("text-caption").props('data-testid="report-for-driver"')
 
 
 def register() -> None:

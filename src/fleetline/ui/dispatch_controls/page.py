@@ -67,12 +67,17 @@ class ControlsPage:
         Who is signed in (their name goes with what they change).
     day
         The delivery day shown.
+    truck
+        The truck the driver's-call form starts with (from a truck's timeline).
     """
 
-    def __init__(self, services: Services, principal: Principal, day: date) -> None:
+    def __init__(
+        self, services: Services, principal: Principal, day: date, truck: str | None = None
+    ) -> None:
         self.services = services
         self.principal = principal
         self.day = day
+        self.truck = truck
         self._busy = False
 
     async def build(self) -> None:
@@ -88,7 +93,7 @@ class ControlsPage:
                         self.principal.name,
                         self.refresh,
                     )
-                    self.trucks = TruckCard(self.refresh)
+                    self.trucks = TruckCard(self.refresh, self.truck)
                 with ui.element("div").classes("fl-controls-col"):
                     self.hold = HoldCard(self.principal.name, self.refresh)
                     self.policies = PoliciesCard(look.policies, self.refresh)
@@ -117,7 +122,7 @@ def register() -> None:
     """Register the controls page."""
 
     @ui.page("/dispatch/controls")
-    async def controls_page(date: str | None = None) -> None:
+    async def controls_page(date: str | None = None, truck: str | None = None) -> None:
         principal = require(Role.DISPATCHER, Role.ADMIN)
         if principal is None:
             return
@@ -126,4 +131,4 @@ def register() -> None:
         frame(principal, "Controls")
         ui.add_css(PAGE_CSS)
         console_nav("controls", day)
-        await ControlsPage(services, principal, day).build()
+        await ControlsPage(services, principal, day, truck).build()

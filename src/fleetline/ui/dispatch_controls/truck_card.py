@@ -40,10 +40,15 @@ class TruckCard:
     ----------
     on_reported
         Called after a report is stored (the page reads the day again).
+    chosen
+        The truck to choose at first (the live page's link from a truck's timeline).
     """
 
-    def __init__(self, on_reported: Callable[[], Awaitable[None]]) -> None:
+    def __init__(
+        self, on_reported: Callable[[], Awaitable[None]], chosen: str | None = None
+    ) -> None:
         self.on_reported = on_reported
+        self._chosen = chosen
         self.look: ControlsLook | None = None
         self._shown: tuple[TruckLook, ...] | None = None
         with ui.card().classes("w-full fl-card").props('flat bordered data-testid="trucks"'):
@@ -98,6 +103,8 @@ class TruckCard:
             for t in look.trucks
         }
         value = self.truck.value if self.truck.value in options else None
+        if value is None and self._chosen in options:
+            value, self._chosen = self._chosen, None
         self.truck.set_options(options, value=value)
         self.list.clear()
         with self.list:
