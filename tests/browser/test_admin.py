@@ -347,3 +347,24 @@ def test_a_lost_connection_shows_the_banner_and_the_page_recovers(
     banner.wait_for(state="hidden")
     page.get_by_label("Search clients").fill("zzzz-nobody")
     page.get_by_text("No client matches.").wait_for()
+
+
+def test_an_admin_adds_a_depot_in_the_company_s_time_zone(open_page: Any, served: Served) -> None:
+    """A depot without a name or with a latitude off the globe is refused next to those
+    fields; then it is added in the company's zone and listed above the vehicles."""
+    name = f"Zollhof {secrets.token_hex(2).upper()}"
+    page = open_page("admin", "/admin?tab=vehicles")
+    page.get_by_test_id("depot-add").click()
+    page.get_by_test_id("depot-form").wait_for()
+    page.get_by_label("Latitude").fill("123")
+    page.get_by_label("Longitude").fill("9.55")
+    page.get_by_test_id("depot-save").click()
+    _field(page, "Depot name").get_by_text("Give the depot a name").wait_for()
+    _field(page, "Latitude").get_by_text("Degrees from -90 to 90.").wait_for()
+    page.get_by_label("Depot name").fill(name)
+    page.get_by_label("Latitude").fill("47.2")
+    page.get_by_test_id("depot-save").click()
+    page.get_by_text(f"{name} (Europe/Vaduz)", exact=False).wait_for()
+    with _admin(served) as api:
+        depot = next(d for d in api.get("/api/v1/depots").json() if d["name"] == name)
+    assert depot["timezone"] == "Europe/Vaduz" and depot["location"]["lat"] == 47.2

@@ -22,7 +22,7 @@ from fleetline.ui.admin.reading import check_order_upload
 
 SAMPLE = (
     "client,date,lat,lon,window_start,window_end,service_minutes,weight_kg,pallets,reference\n"
-    "Alpen Bakery,{day},47.141,9.521,09:00,11:30,10,120,1,A-1001\n"
+    "{client},{day},47.141,9.521,09:00,11:30,10,120,1,A-1001\n"
 )
 REPORT_PAGE = 50
 """Problems shown per page of the report."""
@@ -58,10 +58,19 @@ def _columns_help() -> None:
 
 
 class ImportPanel:
-    """The orders import section: upload, report, import."""
+    """The orders import section: upload, report, import.
 
-    def __init__(self, today: date) -> None:
+    Parameters
+    ----------
+    today
+        The company's today (the sample file's day).
+    sample_client
+        A client's name for the sample file.
+    """
+
+    def __init__(self, today: date, sample_client: str) -> None:
         self._today = today
+        self._sample_client = sample_client
         self._file: tuple[str, bytes, str] | None = None
         self._report: ImportReport | None = None
         with ui.card().classes("w-full").props("flat bordered"):
@@ -94,7 +103,10 @@ class ImportPanel:
         self._outcome = ui.column().classes("w-full")
 
     def _sample(self) -> None:
-        ui.download.content(SAMPLE.format(day=self._today.isoformat()), "orders-sample.csv")
+        client = self._sample_client.replace('"', "'")
+        client = f'"{client}"' if "," in client else client
+        sample = SAMPLE.format(client=client, day=self._today.isoformat())
+        ui.download.content(sample, "orders-sample.csv")
 
     def _on_rejected(self) -> None:
         limit = MAX_FILE_BYTES // (1024 * 1024)

@@ -15,7 +15,7 @@ from fleetline.ui.admin.clients_panel import ClientsPanel
 from fleetline.ui.admin.common import in_worker
 from fleetline.ui.admin.drivers_panel import DriversPanel
 from fleetline.ui.admin.import_panel import ImportPanel
-from fleetline.ui.admin.reading import company_today
+from fleetline.ui.admin.reading import company_today, sample_client
 from fleetline.ui.admin.tokens_panel import TokensPanel
 from fleetline.ui.admin.vehicles_panel import VehiclesPanel
 from fleetline.ui.auth import require
@@ -38,6 +38,7 @@ PAGE_CSS = """
 .fl-form-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 4px 12px;
   width: 100%; }
 .fl-admin-row { padding-top: 8px; padding-bottom: 8px; }
+.fl-form-grid.fl-pairs { grid-template-columns: repeat(2, minmax(0, 1fr)) !important; }
 .fl-report td { white-space: normal; }
 .fl-columns { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 12px;
   align-items: baseline; padding: 4px 8px 8px; }
@@ -71,6 +72,7 @@ def register() -> None:
         ui.add_css(PAGE_CSS)
         chosen = tab if tab in TABS else "import"
         today = await in_worker(company_today)
+        client = await in_worker(sample_client)
         loaders: dict[str, Callable[[], Awaitable[None]]] = {}
 
         async def changed(name: str) -> None:
@@ -93,7 +95,7 @@ def register() -> None:
             ui.separator()
             with ui.tab_panels(tabs, value=chosen, animated=False).classes("w-full"):
                 with ui.tab_panel("import"):
-                    ImportPanel(today)
+                    ImportPanel(today, client)
                 with ui.tab_panel("vehicles"):
                     loaders["vehicles"] = VehiclesPanel().load
                 with ui.tab_panel("drivers"):
@@ -103,5 +105,5 @@ def register() -> None:
                 with ui.tab_panel("tokens"):
                     base_url = services().settings.base_url()
                     loaders["tokens"] = TokensPanel(principal, base_url).load
-        for load in loaders.values():
-            await load()
+        if chosen in loaders:  # the other sections read theirs when opened
+            await loaders[chosen]()

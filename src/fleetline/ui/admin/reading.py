@@ -72,3 +72,10 @@ def company_today() -> date:
     with running.uow_factory() as uow:
         zone = company_zone(uow)
     return running.clock.now().astimezone(zone).date()
+
+
+def sample_client() -> str:
+    """A client's name for the sample file (so that it imports as it is), if any."""
+    with services().uow_factory() as uow:
+        clients = uow.clients.list()
+    return clients[0].name if clients else "Alpen Bakery"

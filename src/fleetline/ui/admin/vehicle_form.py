@@ -88,7 +88,7 @@ class VehicleForm:
                 "text-subtitle2 q-mt-sm"
             )
             self.capacity: dict[str, ui.number] = {}
-            with ui.element("div").classes("fl-form-grid"):
+            with ui.element("div").classes("fl-form-grid fl-pairs"):
                 for dimension in LOAD_DIMENSIONS:
                     amount = vehicle.capacity.get(dimension) if vehicle else None
                     self.capacity[dimension] = _number(
@@ -108,7 +108,7 @@ class VehicleForm:
             )
             ui.label("Costs").classes("text-subtitle2 q-mt-sm")
             self.costs: dict[str, ui.number] = {}
-            with ui.element("div").classes("fl-form-grid"):
+            with ui.element("div").classes("fl-form-grid fl-pairs"):
                 for name, (label, _limit) in COST_LABELS.items():
                     self.costs[name] = _number(label, getattr(costs, name), f"vehicle-cost-{name}")
                 self.overtime = _number(

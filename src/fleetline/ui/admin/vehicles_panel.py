@@ -6,6 +6,7 @@ from nicegui import ui
 
 from fleetline.domain.model import Vehicle
 from fleetline.ui.admin.common import in_worker, section_title
+from fleetline.ui.admin.depot_form import DepotForm
 from fleetline.ui.admin.reading import Fleet, read_fleet
 from fleetline.ui.admin.vehicle_form import DIMENSION_LABELS, VehicleForm
 
@@ -49,8 +50,16 @@ class VehiclesPanel:
         depots = {d.id: d.name for d in fleet.depots}
         drivers = {d.vehicle_id: d.name for d in fleet.drivers if d.vehicle_id}
         with self._list:
-            if not fleet.depots:
-                ui.label("Add a depot first (POST /api/v1/depots).").classes("text-grey-7")
+            with ui.row().classes("w-full items-center gap-2 q-py-sm"):
+                ui.icon("warehouse", color="blue-grey-7")
+                if fleet.depots:
+                    listed = " · ".join(f"{d.name} ({d.timezone})" for d in fleet.depots)
+                    ui.label(f"Depots: {listed}").classes("text-body2")
+                else:
+                    ui.label("No depot yet: add one, then its vehicles.").classes("text-body2")
+                ui.button("Add a depot", icon="add", on_click=self._open_depot).props(
+                    'flat dense no-caps color=primary data-testid="depot-add"'
+                )
             if not fleet.vehicles:
                 ui.label("No vehicles yet.").classes("text-grey-7 q-pa-sm")
                 return
@@ -80,6 +89,12 @@ class VehiclesPanel:
                     f'flat round color=primary aria-label="Edit {vehicle.name}"'
                 ).tooltip("Edit")
 
+    def _open_depot(self) -> None:
+        zone = str(getattr(self._fleet.zone, "key", "")) if self._fleet else ""
+        self._dialogs.clear()
+        with self._dialogs:
+            DepotForm(zone or "Europe/Zurich", self._saved).open()
+
     def _open_new(self) -> None:
         self._open_edit(None)
 
@@ -90,5 +105,5 @@ class VehiclesPanel:
         with self._dialogs:
             VehicleForm(self._fleet.depots, vehicle, self._saved).open()
 
-    async def _saved(self, _vehicle: Vehicle) -> None:
+    async def _saved(self, _saved: object) -> None:
         await self.load()
