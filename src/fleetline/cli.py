@@ -1,4 +1,4 @@
-"""The ``fleetline`` command line: demo, serve, token, plan, region, simulate."""
+"""The ``fleetline`` command line: demo, serve, token, plan, region, simulate, study."""
 
 from __future__ import annotations
 
@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--time-limit", type=float, default=5.0, help="seconds to search")
 
     _simulate_parser(sub)
+    from fleetline.study.command import add_study_parser
+
+    add_study_parser(sub)
 
     region = sub.add_parser("region", help="road networks")
     region_sub = region.add_subparsers(dest="region_command", required=True)
@@ -102,6 +105,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 run_simulate(args)
             except SimulationFailed as error:
+                raise CommandFailed(str(error)) from error
+        elif args.command == "study":
+            from fleetline.sim.client import SimulationFailed
+            from fleetline.study.command import run_study
+            from fleetline.study.runner import StudyFailed
+
+            try:
+                run_study(args)
+            except (SimulationFailed, StudyFailed, ValueError) as error:
                 raise CommandFailed(str(error)) from error
         elif args.command == "region":
             _import_region(args.extract, args.into)

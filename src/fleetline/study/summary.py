@@ -1,0 +1,251 @@
+"""From the days' reports to the study's figures: per mode, per pair, against the promises.
+
+Pure: it takes the days' measures and the study's parameters and returns numbers; the
+report (:mod:`fleetline.study.report`) writes them, the charts draw them.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from fleetline.sim.modes import SILOED, UNIFIED
+from fleetline.study.config import StudyConfig
+from fleetline.study.measures import day_cost
+from fleetline.study.stats import Interval, paired, relative_change, t_interval
+
+Measures = Mapping[str, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    """A figure distributors are promised: an improvement from siloed to unified.
+
+    ``kind`` is ``points`` (unified minus siloed, in the measure's unit), ``reduction``
+    (siloed minus unified, in % of siloed) or ``level`` (unified's own value, with the
+    siloed range it comes down from).
+    """
+
+    key: str
+    label: str
+    kind: str
+    low: float
+    high: float
+    words: str
+    siloed_range: tuple[float, float] | None = None
+
+
+PROMISES = (
+    Promise("on_time_pct", "On-time rate", "points", 8, 15, "+8 to +15 points"),
+    Promise("inquiries_per_100", "Client inquiries", "reduction", 35, 55, "-35 to -55 %"),
+    Promise(
+        "overtime_emergency_eur", "Overtime and emergency cost", "reduction", 20, 30, "-20 to -30 %"
+    ),
+    Promise(
+        "response_min",
+        "Exception response (median)",
+        "level",
+        2,
+        5,
+        "15-45 min down to 2-5 min",
+        (15, 45),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """The pairs of one company size and disruption scale: measures per seed and mode."""
+
+    trucks: int
+    scale: float
+    seeds: tuple[int, ...]
+    siloed: tuple[Measures, ...]
+    unified: tuple[Measures, ...]
+
+
+def groups_of(
+    days: Sequence[tuple[int, int, float, str, Measures]],
+) -> list[Group]:
+    """Group days ``(trucks, seed, scale, mode, measures)`` into pairs by size and scale.
+
+    A seed enters a group only when both its days are there.
+    """
+    found: dict[tuple[int, float], dict[int, dict[str, Measures]]] = {}
+    for trucks, seed, scale, mode, measures in days:
+        found.setdefault((trucks, scale), {}).setdefault(seed, {})[mode] = measures
+    groups = []
+    for (trucks, scale), by_seed in sorted(found.items()):
+        seeds = tuple(s for s in sorted(by_seed) if {SILOED, UNIFIED} <= set(by_seed[s]))
+        groups.append(
+            Group(
+                trucks,
+                scale,
+                seeds,
+                tuple(by_seed[s][SILOED] for s in seeds),
+                tuple(by_seed[s][UNIFIED] for s in seeds),
+            )
+        )
+    return groups
+
+
+def _values(side: Sequence[Measures], key: str) -> list[float]:
+    return [float(v) for m in side if (v := m.get(key)) is not None]
+
+
+def _pairs(group: Group, key: str) -> tuple[list[float], list[float]]:
+    both = [
+        (float(s[key]), float(u[key]))  # type: ignore[arg-type]
+        for s, u in zip(group.siloed, group.unified, strict=True)
+        if s.get(key) is not None and u.get(key) is not None
+    ]
+    return [s for s, _ in both], [u for _, u in both]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One measure of one group: each mode's mean and interval, and the paired difference."""
+
+    key: str
+    siloed: Interval | None
+    unified: Interval | None
+    difference: Interval | None
+    relative: Interval | None
+
+
+def row(group: Group, key: str) -> Row:
+    """The measure ``key`` of ``group`` (intervals over seeds; differences paired)."""
+    siloed, unified = _values(group.siloed, key), _values(group.unified, key)
+    before, after = _pairs(group, key)
+    return Row(
+        key,
+        t_interval(siloed) if siloed else None,
+        t_interval(unified) if unified else None,
+        paired(before, after) if before else None,
+        relative_change(before, after) if before else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A promise set against what was measured, in words."""
+
+    promise: Promise
+    measured: Interval | None
+    met: bool | None
+    words: str
+
+
+def verdict(promise: Promise, group: Group) -> Verdict:
+    """Whether ``group`` shows the promised improvement, and how it reads."""
+    figures = row(group, promise.key)
+    if promise.kind == "points":
+        measured, unit = figures.difference, " points"
+    elif promise.kind == "reduction":
+        change = figures.relative
+        measured = (
+            None
+            if change is None
+            else Interval(
+                -change.mean,
+                None if change.high is None else -change.high,
+                None if change.low is None else -change.low,
+                change.n,
+            )
+        )
+        unit = " %"
+    else:
+        measured, unit = figures.unified, " min"
+    if measured is None:
+        return Verdict(promise, None, None, "no figure: no day of this size had one")
+    interval = (
+        ""
+        if measured.low is None
+        else f" (95 % interval {measured.low:.1f} to {measured.high:.1f})"
+    )
+    value = f"{measured.mean:.1f}{unit}{interval}"
+    if promise.kind == "level":
+        siloed = figures.siloed.mean if figures.siloed else float("nan")
+        met = measured.mean <= promise.high
+        words = (
+            f"{'met' if met else 'not met'}: median response {value} unified against "
+            f"{siloed:.1f} min siloed; promised {promise.words}"
+        )
+        return Verdict(promise, measured, met, words)
+    met = measured.mean >= promise.low
+    if not met:
+        state = "not met"
+    elif measured.mean > promise.high:
+        state = "exceeded"
+    else:
+        state = "met"
+    sign = "improvement" if promise.kind == "points" else "reduction"
+    words = f"{state}: {sign} of {value}; promised {promise.words}"
+    if (
+        measured.low is not None
+        and measured.high is not None
+        and (measured.low < promise.low <= measured.high)
+    ):
+        words += "; the interval reaches below the promise, more seeds would settle it"
+    return Verdict(promise, measured, met, words)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnualValue:
+    """What the measured differences are worth a year, per cost line (EUR)."""
+
+    trucks: int
+    basis_trucks: int
+    per_day: dict[str, Interval]
+    per_year: dict[str, Interval]
+    lines: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Per line, the mean daily cost siloed and unified at the basis size."""
+
+
+def annual_value(config: StudyConfig, group: Group) -> AnnualValue:
+    """The yearly saving (siloed minus unified) for ``config.value_trucks`` trucks.
+
+    Measured on ``group``'s company size; scaled by trucks when the sizes differ.
+    """
+    factor = config.value_trucks / group.trucks
+    days = config.costs.working_days
+    siloed = [day_cost(m, config.costs) for m in group.siloed]
+    unified = [day_cost(m, config.costs) for m in group.unified]
+    per_day: dict[str, Interval] = {}
+    per_year: dict[str, Interval] = {}
+    lines: dict[str, tuple[float, float]] = {}
+    names = list(siloed[0]) if siloed else []
+    for name in [*names, "total"]:
+        if name == "total":
+            before = [sum(c.values()) for c in siloed]
+            after = [sum(c.values()) for c in unified]
+        else:
+            before = [c[name] for c in siloed]
+            after = [c[name] for c in unified]
+        saving = paired(after, before)  # siloed minus unified
+        per_day[name] = _scaled(saving, factor)
+        per_year[name] = _scaled(saving, factor * days)
+        lines[name] = (statistics.fmean(before) * factor, statistics.fmean(after) * factor)
+    return AnnualValue(config.value_trucks, group.trucks, per_day, per_year, lines)
+
+
+def _scaled(interval: Interval, factor: float) -> Interval:
+    return Interval(
+        interval.mean * factor,
+        None if interval.low is None else interval.low * factor,
+        None if interval.high is None else interval.high * factor,
+        interval.n,
+    )
+
+
+def gains(group: Group) -> dict[str, float | None]:
+    """The headline gains of a group (means): on-time points, inquiry and cost reduction %."""
+    on_time = row(group, "on_time_pct").difference
+    inquiries = row(group, "inquiries_per_100").relative
+    cost = row(group, "overtime_emergency_eur").relative
+    return {
+        "on_time_points": None if on_time is None else on_time.mean,
+        "inquiry_reduction_pct": None if inquiries is None else -inquiries.mean,
+        "cost_reduction_pct": None if cost is None else -cost.mean,
+    }
