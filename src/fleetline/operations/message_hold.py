@@ -11,16 +11,11 @@ from fleetline.domain.messages import MessageHold, NoticeStatus, Notification
 from fleetline.operations.ports import UnitOfWork
 
 MAX_REASON = 500
-MAX_WAITING = 100_000
-"""Queued messages counted one by one by :func:`waiting_messages`."""
 
 
 def waiting_messages(uow: UnitOfWork) -> int:
-    """How many messages wait in the outbox (queued: held back while the hold is on).
-
-    At most :data:`MAX_WAITING`: a count that reaches it means that many or more.
-    """
-    return len(uow.notifications.in_status(NoticeStatus.QUEUED, limit=MAX_WAITING))
+    """How many messages wait in the outbox (queued: held back while the hold is on)."""
+    return uow.notifications.count_in_status(NoticeStatus.QUEUED)
 
 
 def set_message_hold(

@@ -174,6 +174,12 @@ class NotificationRepository(Repository):
         )
         return [_notification(r) for r in self._session.execute(query).mappings()]
 
+    def count_in_status(self, *statuses: NoticeStatus) -> int:
+        """How many messages are in any of ``statuses`` (e.g. queued ones during a hold)."""
+        c = t.notifications.c
+        query = sa.select(sa.func.count()).where(c.status.in_([s.value for s in statuses]))
+        return int(self._session.execute(query).scalar_one())
+
     def created_between(self, start: datetime, end: datetime) -> list[Notification]:
         """Messages queued in ``[start, end)``, oldest first."""
         c = t.notifications.c

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from fleetline.domain import commands
-from fleetline.operations.message_hold import MAX_REASON, MAX_WAITING
+from fleetline.operations.message_hold import MAX_REASON
 from fleetline.ui.dispatch_controls.forms import FieldErrors, send
 from fleetline.ui.dispatch_controls.reading import ControlsLook, clock
 
@@ -57,7 +57,7 @@ class HoldCard:
         """Show the hold as it stands."""
         hold = look.hold
         self.held = hold.held
-        count = f"{look.waiting:,}" + ("+" if look.waiting >= MAX_WAITING else "")
+        count = f"{look.waiting:,}"
         noun = "message waits" if look.waiting == 1 else "messages wait"
         if hold.held:
             since = clock(hold.since, look.zone)
