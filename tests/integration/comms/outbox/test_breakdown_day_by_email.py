@@ -11,6 +11,7 @@ import pytest
 
 from fleetline.clock import FixedClock
 from fleetline.comms.channels.email import EmailChannel, SmtpServer
+from fleetline.comms.forecast_rules import has_started
 from fleetline.comms.outbox import OutboxDispatcher
 from fleetline.domain.live import Risk
 from fleetline.domain.messages import NoticeKind, NoticeStatus
@@ -50,8 +51,8 @@ def advance(api: Api, minutes: int) -> datetime:
 def test_after_a_breakdown_each_affected_client_gets_one_delay_email_with_a_live_link(
     day: Day, smtp: SmtpStandIn, mail_out: OutboxDispatcher
 ) -> None:
-    """Every late order of the broken truck (and any other order the re-plan made late)
-    gets exactly one delay email, at the SMTP
+    """Every late order of the broken truck (and any other order the re-plan made late;
+    at risk only once its new truck is on the road) gets exactly one delay email, at the SMTP
     server before its promised window ends, whose tracking link opens a page with the
     live picture's ETA window; nobody gets a second copy however often the day moves."""
     api = day.api
@@ -83,10 +84,18 @@ def test_after_a_breakdown_each_affected_client_gets_one_delay_email_with_a_live
         picture = api.services.live.refresh()
         mail_out.drain()
 
+    started = {run.vehicle_id for run in picture.snapshot.vehicles if has_started(run)}
     late = {
         o
         for o in affected
-        if o in picture.forecasts and picture.forecasts[o].risk is not Risk.ON_TIME
+        if o in picture.forecasts
+        and (
+            picture.forecasts[o].risk is Risk.LATE
+            or (
+                picture.forecasts[o].risk is Risk.AT_RISK
+                and picture.forecasts[o].vehicle_id in started
+            )
+        )
     }
     delays = [m for m in smtp.mails if m.message["X-Fleetline-Event"] == "delay"]
     queued = {
