@@ -278,6 +278,12 @@ def test_an_admin_creates_a_token_and_revokes_it(
     page.get_by_test_id("token-revoke-confirm").wait_for(state="hidden")
     row.wait_for(state="detached")
     assert httpx.get(f"{served.url}/api/v1/vehicles", headers=headers).status_code == 401
+    page.get_by_text("Show revoked tokens").click()
+    revoked = page.locator(f'[data-token="{label}"]')
+    revoked.wait_for()
+    assert "revoked 20" in revoked.inner_text()
+    page.get_by_text("Show revoked tokens").click()
+    revoked.wait_for(state="detached")
 
     with _admin(served) as api:
         other = api.post("/api/v1/tokens", json={"role": "agent", "name": f"{label} b"}).json()
