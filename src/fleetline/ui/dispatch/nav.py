@@ -38,7 +38,7 @@ def console_nav(current: str, day: date) -> None:
     Parameters
     ----------
     current
-        The key of the section shown (``live``, ``exceptions`` or ``plan``).
+        The key of the section shown (one of :data:`SECTIONS`).
     day
         The delivery day shown; choosing another reopens the section on that day.
     """
