@@ -333,3 +333,12 @@ def test_a_slowdown_over_an_area_typed_corner_by_corner(open_page: Any, served: 
     finally:
         for incident_id in mine:
             api.post(f"/api/v1/traffic/incidents/{incident_id}/end")
+
+
+def test_an_agent_does_not_get_the_controls(open_page: Any) -> None:
+    """A customer-service agent opening the controls is told the page is not theirs,
+    and sees no switch of the hold or the policies."""
+    page = open_page("agent", PAGE)
+    expect(page.get_by_text("This page is not part of your role.")).to_be_visible()
+    expect(page.get_by_test_id("hold-toggle")).to_have_count(0)
+    expect(page.get_by_test_id("policies")).to_have_count(0)
