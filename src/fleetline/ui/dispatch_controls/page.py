@@ -79,6 +79,8 @@ class ControlsPage:
         self.day = day
         self.truck = truck
         self._busy = False
+        self._hold_shown: object = None
+        self._policies_shown: object = None
 
     async def build(self) -> None:
         """Draw the page from the day and start the refreshes."""
@@ -103,8 +105,12 @@ class ControlsPage:
     def _show(self, look: ControlsLook) -> None:
         self.incidents.show(look)
         self.trucks.show(look)
-        self.hold.show(look)
-        self.policies.show(look.policies)
+        if (look.hold, look.waiting) != self._hold_shown:
+            self._hold_shown = (look.hold, look.waiting)
+            self.hold.show(look)
+        if look.policies != self._policies_shown:
+            self._policies_shown = look.policies
+            self.policies.show(look.policies)
 
     async def refresh(self) -> None:
         """Read the day again and show what changed (forms keep what is being typed)."""
