@@ -16,6 +16,7 @@ from fleetline.study.measures import BY_KEY, MEASURES, day_measures
 from fleetline.study.runner import DayRun, run_as_dict
 from fleetline.study.stats import Interval
 from fleetline.study.summary import (
+    PARTIAL_DAY_LINES,
     PROMISES,
     Group,
     annual_value,
@@ -85,6 +86,20 @@ def _promises(groups: list[Group]) -> list[str]:
     return [*lines, ""]
 
 
+def _headline(config: StudyConfig, groups: list[Group], value: dict[str, Any]) -> list[str]:
+    lines = []
+    for group in groups:
+        words = "; ".join(f"{p.label.lower()} {verdict(p, group).words}" for p in PROMISES)
+        lines.append(f"- **{group.trucks} trucks** ({len(group.seeds)} seeds): {words}.")
+    total = value["per_year"]["total"]
+    interval = "" if total[1] is None else f" (95 % interval {total[1]:,.0f} to {total[2]:,.0f})"
+    lines.append(
+        f"- **A year for a {value['trucks']}-truck company** at the stated unit costs: "
+        f"EUR {total[0]:,.0f}{interval} saved by running unified."
+    )
+    return [*lines, ""]
+
+
 def _value(config: StudyConfig, groups: list[Group]) -> tuple[list[str], dict[str, Any]]:
     basis = next((g for g in groups if g.trucks == config.value_trucks), groups[0])
     value = annual_value(config, basis)
@@ -101,13 +116,26 @@ def _value(config: StudyConfig, groups: list[Group]) -> tuple[list[str], dict[st
         f"EUR {costs.agent_hour:g}/h per inquiry and EUR {costs.redelivery:g} per order "
         "delivered another day. Saving = siloed minus unified, mean over seeds [95 % interval].",
         "",
+        *(
+            [
+                f"The days stop at {config.until:%H:%M}: driver hours and kilometres are those "
+                "worked by then (a mode that delivers more by then shows more of both), so they "
+                "are shown but left out of the total. Run `--until none` (or `--full`) for "
+                "whole days, where they count.",
+                "",
+            ]
+            if config.until is not None
+            else []
+        ),
         "| cost line | siloed per day | unified per day | saving per day | saving per year |",
         "|---|---|---|---|---|",
     ]
     for name, per_day in value.per_day.items():
         before, after = value.lines[name]
+        left_out = config.until is not None and name in PARTIAL_DAY_LINES
+        label = f"{name} (not in the total)" if left_out else name
         lines.append(
-            f"| {name} | {before:,.0f} | {after:,.0f} | {per_day.text(0)} | "
+            f"| {label} | {before:,.0f} | {after:,.0f} | {per_day.text(0)} | "
             f"{value.per_year[name].text(0)} |"
         )
     data = {
@@ -178,6 +206,9 @@ def write_report(
         "# Siloed against unified: the study",
         "",
         *method(config, days, elapsed_s),
+        "## Headline",
+        "",
+        *_headline(config, main, value_data),
         "## Against the figures distributors are promised",
         "",
         *_promises(main),

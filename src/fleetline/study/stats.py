@@ -44,8 +44,15 @@ class Interval:
     def text(self, digits: int = 1) -> str:
         """``12.3 [10.1, 14.5]``, or the mean alone when there is no interval."""
         if self.low is None or self.high is None:
-            return f"{self.mean:.{digits}f}"
-        return f"{self.mean:.{digits}f} [{self.low:.{digits}f}, {self.high:.{digits}f}]"
+            return number(self.mean, digits)
+        low, high = number(self.low, digits), number(self.high, digits)
+        return f"{number(self.mean, digits)} [{low}, {high}]"
+
+
+def number(value: float, digits: int = 1) -> str:
+    """``value`` with ``digits`` decimals, never ``-0.0``."""
+    rounded = round(value, digits)
+    return f"{rounded if rounded != 0 else 0.0:.{digits}f}"
 
 
 def t_interval(values: Sequence[float]) -> Interval:

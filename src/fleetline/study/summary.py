@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fleetline.sim.modes import SILOED, UNIFIED
 from fleetline.study.config import StudyConfig
 from fleetline.study.measures import day_cost
-from fleetline.study.stats import Interval, paired, relative_change, t_interval
+from fleetline.study.stats import Interval, number, paired, relative_change, t_interval
 
 Measures = Mapping[str, float | None]
 
@@ -161,10 +161,10 @@ def verdict(promise: Promise, group: Group) -> Verdict:
         return Verdict(promise, None, None, "no figure: no day of this size had one")
     interval = (
         ""
-        if measured.low is None
-        else f" (95 % interval {measured.low:.1f} to {measured.high:.1f})"
+        if measured.low is None or measured.high is None
+        else f" (95 % interval {number(measured.low)} to {number(measured.high)})"
     )
-    value = f"{measured.mean:.1f}{unit}{interval}"
+    value = f"{number(measured.mean)}{unit}{interval}"
     if promise.kind == "level":
         siloed = figures.siloed.mean if figures.siloed else float("nan")
         met = measured.mean <= promise.high
@@ -203,11 +203,18 @@ class AnnualValue:
     """Per line, the mean daily cost siloed and unified at the basis size."""
 
 
+PARTIAL_DAY_LINES = ("driver hours", "kilometres")
+"""Lines left out of the total when the days stop early: by then they measure work done."""
+
+
 def annual_value(config: StudyConfig, group: Group) -> AnnualValue:
     """The yearly saving (siloed minus unified) for ``config.value_trucks`` trucks.
 
-    Measured on ``group``'s company size; scaled by trucks when the sizes differ.
+    Measured on ``group``'s company size; scaled by trucks when the sizes differ. When
+    the days stop early (``config.until``), driver hours and kilometres count the work
+    done by then (a mode that delivers more by then shows more) and stay out of the total.
     """
+    left_out = PARTIAL_DAY_LINES if config.until is not None else ()
     factor = config.value_trucks / group.trucks
     days = config.costs.working_days
     siloed = [day_cost(m, config.costs) for m in group.siloed]
@@ -218,8 +225,8 @@ def annual_value(config: StudyConfig, group: Group) -> AnnualValue:
     names = list(siloed[0]) if siloed else []
     for name in [*names, "total"]:
         if name == "total":
-            before = [sum(c.values()) for c in siloed]
-            after = [sum(c.values()) for c in unified]
+            before = [sum(v for k, v in c.items() if k not in left_out) for c in siloed]
+            after = [sum(v for k, v in c.items() if k not in left_out) for c in unified]
         else:
             before = [c[name] for c in siloed]
             after = [c[name] for c in unified]
