@@ -136,6 +136,30 @@ def test_without_streets_or_tile_server_the_map_keeps_openstreetmap_tiles(
     assert base["tileUrls"] == ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"]
 
 
+def test_the_incident_map_draws_the_streets_a_dispatcher_picks_a_place_on(
+    open_page: Any, served: Served, streets: RoadLayer
+) -> None:
+    """Reporting a closure offline, the dispatcher clicks on a street map, not on grey."""
+    page = open_page("dispatcher", "/dispatch/controls")
+    selector = '[data-testid="incident-map"]'
+    page.locator(selector).wait_for()
+    page.wait_for_function(
+        "(s) => { const b = document.querySelector(s); const el = b && getElement(b.id.slice(1));"
+        " let n = 0; if (el && el.map) el.map.eachLayer((l) => { if (l.options.flRoad) n++; });"
+        " return n > 0; }",
+        arg=selector,
+        timeout=20_000,
+    )
+    base = page.evaluate(BASE_OF, selector)
+    assert base["tiles"] == 0
+    assert {"main", "street"} <= set(base["roads"])
+    assert base["canvas"] is True
+    page.wait_for_timeout(1000)
+    page.locator(selector).screenshot(
+        path=str(Path(__file__).parent / "screenshots" / "controls_incident_streets.png")
+    )
+
+
 def test_the_order_card_map_draws_the_streets_around_the_truck_and_the_stop(
     open_page: Any, served: Served, streets: RoadLayer
 ) -> None:

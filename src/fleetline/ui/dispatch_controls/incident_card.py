@@ -16,6 +16,7 @@ from nicegui import ui
 from fleetline.domain import commands
 from fleetline.domain.live import Area, IncidentKind
 from fleetline.domain.model import Location
+from fleetline.network.road_layer import RoadLines
 from fleetline.ui.dispatch_controls.forms import TOGGLE, FieldErrors, number, send
 from fleetline.ui.dispatch_controls.incident_list import IncidentList
 from fleetline.ui.dispatch_controls.incident_map import IncidentMap
@@ -52,6 +53,8 @@ class IncidentCard:
     ----------
     tile_url
         The tile server for the map.
+    roads
+        The region's streets to draw when there is no tile server.
     bounds
         South-west and north-east corners of what the map shows first.
     by
@@ -63,6 +66,7 @@ class IncidentCard:
     def __init__(
         self,
         tile_url: str | None,
+        roads: RoadLines | None,
         bounds: tuple[tuple[float, float], tuple[float, float]],
         by: str,
         on_changed: Callable[[], Awaitable[None]],
@@ -81,7 +85,7 @@ class IncidentCard:
             with ui.element("div").classes("fl-incident w-full"):
                 with ui.column().classes("w-full gap-2"):
                     self.hint = ui.label("").classes("text-caption text-primary")
-                    self.map = IncidentMap(tile_url, bounds, self._clicked)
+                    self.map = IncidentMap(tile_url, roads, bounds, self._clicked)
                 with ui.column().classes("w-full gap-2"):
                     self._form()
             ui.separator()

@@ -14,11 +14,11 @@ from nicegui import events, ui
 from nicegui.elements.leaflet.leaflet_layer import Layer
 
 from fleetline.domain.live import IncidentKind, TrafficIncident
+from fleetline.network.road_layer import RoadLines
 from fleetline.ui.dispatch.map_state import STATUS_COLOURS
 from fleetline.ui.dispatch_controls.reading import TruckLook
+from fleetline.ui.road_base import draw_base
 
-DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-ATTRIBUTION = '&copy; <a href="https://openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 KIND_COLOURS = {IncidentKind.CLOSURE: "#c62828", IncidentKind.SLOWDOWN: "#ef8f00"}
 DRAFT_COLOUR = "#1565c0"
 MAX_STOP_DOTS = 600
@@ -61,7 +61,9 @@ class IncidentMap:
     Parameters
     ----------
     tile_url
-        The tile server's URL template (OpenStreetMap's when ``None``).
+        The operator's tile server (see :func:`fleetline.ui.road_base.draw_base`).
+    roads
+        The region's streets, drawn when there is no tile server.
     bounds
         South-west and north-east corners the map shows first.
     on_click
@@ -71,20 +73,19 @@ class IncidentMap:
     def __init__(
         self,
         tile_url: str | None,
+        roads: RoadLines | None,
         bounds: tuple[tuple[float, float], tuple[float, float]],
         on_click: Callable[[float, float], None],
     ) -> None:
         centre, zoom = view_of(bounds)
         self.leaflet = (
-            ui.leaflet(center=centre, zoom=zoom, options={"zoomControl": True})
+            ui.leaflet(
+                center=centre, zoom=zoom, options={"zoomControl": True, "preferCanvas": True}
+            )
             .classes("w-full fl-incident-map")
             .props('data-testid="incident-map"')
         )
-        self.leaflet.clear_layers()
-        self.leaflet.tile_layer(
-            url_template=tile_url or DEFAULT_TILES,
-            options={"attribution": ATTRIBUTION, "maxZoom": 19},
-        )
+        draw_base(self.leaflet, tile_url, roads)
         self._context: list[Layer] = []
         self._draft: list[Layer] = []
 

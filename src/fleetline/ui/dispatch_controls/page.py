@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from nicegui import ui
+from nicegui import run, ui
 
 from fleetline.bootstrap import Services
 from fleetline.domain.access import Role
@@ -25,6 +25,11 @@ from fleetline.ui.dispatch_controls.reading import ControlsLook, read_controls
 from fleetline.ui.dispatch_controls.truck_card import TruckCard
 from fleetline.ui.dispatch_edits.reading import in_worker
 from fleetline.ui.layout import frame
+from fleetline.ui.road_base import roads_near
+
+STREETS_MARGIN_M = 3_000.0
+"""Metres of streets drawn around the trucks and stops of the incident map."""
+STREETS_MAX_POINTS = 60_000
 
 REFRESH_EVERY_S = 5.0
 
@@ -85,12 +90,22 @@ class ControlsPage:
     async def build(self) -> None:
         """Draw the page from the day and start the refreshes."""
         look = await in_worker(read_controls, self.services, self.day)
+        roads = None
+        if not self.services.settings.tile_url:
+            roads = await run.io_bound(
+                roads_near,
+                self.services.road_layer,
+                list(look.bounds),
+                margin_m=STREETS_MARGIN_M,
+                max_points=STREETS_MAX_POINTS,
+            )
         with ui.column().classes("w-full q-pa-md gap-3 fl-controls-page"):
             ui.label(f"Controls of the day: {self.day.isoformat()}").classes("text-h6")
             with ui.element("div").classes("fl-controls"):
                 with ui.element("div").classes("fl-controls-col"):
                     self.incidents = IncidentCard(
                         self.services.settings.tile_url,
+                        roads,
                         look.bounds,
                         self.principal.name,
                         self.refresh,
