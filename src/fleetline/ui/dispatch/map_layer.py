@@ -151,6 +151,8 @@ window.flDispatch = window.flDispatch || (function () {
 class LiveMap:
     """The Leaflet map of the day, fed with deltas.
 
+    Its page adds :data:`MAP_SCRIPT` to the head before the page's response is sent.
+
     Parameters
     ----------
     tile_url
@@ -171,7 +173,6 @@ class LiveMap:
         on_truck: Callable[[str], object],
         roads: RoadLines | None = None,
     ) -> None:
-        ui.add_head_html(MAP_SCRIPT)
         self.leaflet = ui.leaflet(
             center=center, zoom=11, options={"preferCanvas": True, "zoomControl": True}
         ).classes("w-full h-full fl-map")

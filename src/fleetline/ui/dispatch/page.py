@@ -20,7 +20,7 @@ from fleetline.ui.context import services as running_services
 from fleetline.ui.dispatch import timeline
 from fleetline.ui.dispatch.fleet_list import FleetList
 from fleetline.ui.dispatch.kpi_strip import KpiStrip
-from fleetline.ui.dispatch.map_layer import LiveMap, legend
+from fleetline.ui.dispatch.map_layer import MAP_SCRIPT, LiveMap, legend
 from fleetline.ui.dispatch.map_state import MapState, map_delta
 from fleetline.ui.dispatch.nav import console_nav, parse_day
 from fleetline.ui.dispatch.planning_panel import PlanningPanel
@@ -28,6 +28,8 @@ from fleetline.ui.dispatch.reading import LiveLook, LiveReader
 from fleetline.ui.layout import frame
 from fleetline.ui.road_base import roads_near
 
+PAGE_CONNECT_S = 30.0
+"""Seconds a browser has to open the page's connection before the page gives up."""
 UPDATE_EVERY_S = 1.0
 KPIS_EVERY_S = 10.0
 """The figures are recomputed from the store at most this often."""
@@ -226,5 +228,13 @@ def register() -> None:
         day = parse_day(date, services.live.today())
         frame(principal, "Dispatch")
         ui.add_css(PAGE_CSS + timeline.TIMELINE_CSS)
+        ui.add_head_html(MAP_SCRIPT)  # before the response: the map's updates call it
         console_nav("live", day)
+        # The frame first: reading a large day may take longer than a page response may.
+        loading = ui.row().classes("items-center gap-2 q-pa-md text-grey-8")
+        with loading:
+            ui.spinner(size="md")
+            ui.label("Reading the day…")
+        await ui.context.client.connected(timeout=PAGE_CONNECT_S)
+        loading.delete()
         await DispatchConsole(services, day).build()
