@@ -14,9 +14,9 @@ from typing import Any
 from nicegui import ui
 
 from fleetline.domain import commands
-from fleetline.domain.errors import DomainError, InvalidField
+from fleetline.domain.errors import InvalidField
 from fleetline.domain.model import Channel, Client, Contact, NotificationPreferences
-from fleetline.ui.admin.common import CLOCK, FieldErrors, send, sentence, text_of
+from fleetline.ui.admin.common import CLOCK, FieldErrors, send_form, sentence, text_of
 
 PRIORITIES = {
     1: "1 · highest",
@@ -204,16 +204,11 @@ class ClientForm:
                 ui.notify("Nothing changed.")
                 return
             command = commands.UpdateClient(client_id=self.client.id, **changed)
-        self.save.disable()
-        try:
-            stored: Client = await send(command)
-        except DomainError as error:
-            self.errors.refused(error)
+        stored: Client | None = await send_form(
+            command, self.save, self.errors, self.dialog, "{name} saved."
+        )
+        if stored is None:
             return
-        finally:
-            self.save.enable()
-        self.dialog.close()
-        ui.notify(f"{stored.name} saved.", type="positive")
         await self.on_saved(stored)
 
 

@@ -63,6 +63,42 @@ async def send(command: Command) -> Any:
     return await in_worker(services().bus.handle, command)
 
 
+async def send_form(
+    command: Command, save: Any, errors: FieldErrors, dialog: Any, saved: str
+) -> Any | None:
+    """Send a dialog's command with its Save button held; close it and say so when stored.
+
+    Parameters
+    ----------
+    command
+        What the form asks for.
+    save
+        The dialog's Save button (off while the command is handled).
+    errors
+        Where a refusal is shown, next to the field it names.
+    dialog
+        Closed when the command is stored.
+    saved
+        What to tell the admin then, given the result's ``name`` as ``{name}``.
+
+    Returns
+    -------
+    object or None
+        The command's result; ``None`` when it was refused (the refusal is shown).
+    """
+    save.disable()
+    try:
+        stored = await send(command)
+    except DomainError as error:
+        errors.refused(error)
+        return None
+    finally:
+        save.enable()
+    dialog.close()
+    ui.notify(saved.format(name=getattr(stored, "name", "")), type="positive")
+    return stored
+
+
 def sentence(message: str) -> str:
     """A domain message as a sentence: ``must not be empty`` -> ``Must not be empty.``."""
     text = message.strip()

@@ -10,9 +10,8 @@ from zoneinfo import available_timezones
 from nicegui import ui
 
 from fleetline.domain import commands
-from fleetline.domain.errors import DomainError
 from fleetline.domain.model import Depot, Location
-from fleetline.ui.admin.common import FieldErrors, send, text_of
+from fleetline.ui.admin.common import FieldErrors, send_form, text_of
 
 
 @cache
@@ -106,14 +105,9 @@ class DepotForm:
         command = self._command()
         if command is None:
             return
-        self.save.disable()
-        try:
-            depot: Depot = await send(command)
-        except DomainError as error:
-            self.errors.refused(error)
+        depot: Depot | None = await send_form(
+            command, self.save, self.errors, self.dialog, "{name} added."
+        )
+        if depot is None:
             return
-        finally:
-            self.save.enable()
-        self.dialog.close()
-        ui.notify(f"{depot.name} added.", type="positive")
         await self.on_saved(depot)

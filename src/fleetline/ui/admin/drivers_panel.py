@@ -7,9 +7,16 @@ from typing import Any
 from nicegui import ui
 
 from fleetline.domain import commands
-from fleetline.domain.errors import DomainError, InvalidField
+from fleetline.domain.errors import InvalidField
 from fleetline.domain.model import Contact, Driver
-from fleetline.ui.admin.common import FieldErrors, in_worker, section_title, send, sentence, text_of
+from fleetline.ui.admin.common import (
+    FieldErrors,
+    in_worker,
+    section_title,
+    send_form,
+    sentence,
+    text_of,
+)
 from fleetline.ui.admin.reading import Fleet, read_fleet
 
 NO_TRUCK = ""
@@ -106,16 +113,11 @@ class DriverForm:
         command = self._command()
         if command is None:
             return
-        self.save.disable()
-        try:
-            stored: Driver = await send(command)
-        except DomainError as error:
-            self.errors.refused(error)
+        stored: Driver | None = await send_form(
+            command, self.save, self.errors, self.dialog, "{name} saved."
+        )
+        if stored is None:
             return
-        finally:
-            self.save.enable()
-        self.dialog.close()
-        ui.notify(f"{stored.name} saved.", type="positive")
         await self.panel.load()
 
 

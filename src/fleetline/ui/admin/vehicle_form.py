@@ -14,9 +14,8 @@ from typing import Any
 from nicegui import ui
 
 from fleetline.domain import commands
-from fleetline.domain.errors import DomainError
 from fleetline.domain.model import LOAD_DIMENSIONS, Depot, Vehicle, VehicleCosts
-from fleetline.ui.admin.common import CLOCK, FieldErrors, send, text_of
+from fleetline.ui.admin.common import CLOCK, FieldErrors, send_form, text_of
 
 DIMENSION_LABELS = {
     "weight_kg": "Weight (kg)",
@@ -237,16 +236,11 @@ class VehicleForm:
             self.dialog.close()
             ui.notify("Nothing changed.")
             return
-        self.save.disable()
-        try:
-            stored: Vehicle = await send(command)
-        except DomainError as error:
-            self.errors.refused(error)
+        stored: Vehicle | None = await send_form(
+            command, self.save, self.errors, self.dialog, "{name} saved."
+        )
+        if stored is None:
             return
-        finally:
-            self.save.enable()
-        self.dialog.close()
-        ui.notify(f"{stored.name} saved.", type="positive")
         await self.on_saved(stored)
 
 
