@@ -362,13 +362,17 @@ def headline(
         text = f"{n} new order{'s' if n != 1 else ''} for today"
         return text + (": no truck can serve them in time" if unmet else " to place")
     if trigger is ReplanTrigger.VEHICLE_LATE:
-        worst = max(
-            (forecasts[s.order_id].lateness_s for s in focus if s.order_id in forecasts), default=0
-        )
+        late = [
+            forecasts[s.order_id].lateness_s
+            for s in focus
+            if s.order_id in forecasts and forecasts[s.order_id].lateness_s > 0
+        ]
         vehicle = names.get(vehicle_id or "", vehicle_id or "")
+        if not late:
+            return f"{vehicle} was running late; none of its {n} stops is past its window now"
         return (
-            f"{vehicle} is running {round(worst / 60)} min late: "
-            f"{n} stop{'s' if n != 1 else ''} past their window"
+            f"{vehicle} is running {round(max(late) / 60)} min late: "
+            f"{len(late)} stop{'s' if len(late) != 1 else ''} past their window"
         )
     trucks = ", ".join(sorted({on[s.order_id] for s in focus if s.order_id in on}))
     return f"A road closure affects {n} stop{'s' if n != 1 else ''} of {trucks}"

@@ -236,5 +236,5 @@ def register() -> None:
             ui.spinner(size="md")
             ui.label("Reading the day…")
         await ui.context.client.connected(timeout=PAGE_CONNECT_S)
-        loading.delete()
         await DispatchConsole(services, day).build()
+        loading.delete()
