@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from fleetline.domain.live import Risk, StopForecast, VehicleStatus
-from fleetline.domain.model import Location
+from fleetline.domain.model import Location, OrderState
 from fleetline.network.base import RoadPath
 from fleetline.ui.dispatch.fleet_list import fleet_row, load_share
 from fleetline.ui.dispatch.map_state import (
@@ -97,6 +97,8 @@ def test_a_fleet_row_reads_progress_load_lateness_and_next_arrival() -> None:
     assert row["lateness_min"] == 30 and row["late_stops"] == 1
     assert row["next_eta"] == "10:12"
     assert row["status"] == "On duty"
+    at_stop = replace(truck, remaining=(replace(truck.remaining[0], state=OrderState.ARRIVED),))
+    assert fleet_row(at_stop, forecasts)["next_eta"] == "at a stop since 10:12"
 
 
 def test_load_share_takes_the_fullest_dimension() -> None:

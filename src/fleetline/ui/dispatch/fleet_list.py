@@ -9,6 +9,7 @@ from typing import Any
 from nicegui import events, ui
 
 from fleetline.domain.live import StopForecast
+from fleetline.domain.model import OrderState
 from fleetline.domain.snapshot import VehicleRun
 from fleetline.ui.dispatch.map_state import STATUS_WORDS, first_name
 
@@ -40,7 +41,10 @@ def fleet_row(run: VehicleRun, forecasts: Mapping[str, StopForecast]) -> dict[st
     own = [forecasts[s.order_id] for s in run.remaining if s.order_id in forecasts]
     share, load_text = load_share(run.on_board, run.vehicle.capacity)
     zone = run.depot.zone
+    serving = bool(run.remaining) and run.remaining[0].state is OrderState.ARRIVED
     next_eta = own[0].eta.astimezone(zone).strftime("%H:%M") if own else "—"
+    if serving:
+        next_eta = f"at a stop since {next_eta}"
     return {
         "id": run.vehicle_id,
         "truck": run.vehicle.name,
