@@ -8,34 +8,21 @@ names; what names no field is shown under the form.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
-from nicegui import run, ui
+from nicegui import ui
 
 from fleetline.domain.access import Role
 from fleetline.domain.commands import Command
 from fleetline.domain.errors import Conflict, DomainError, InvalidField, NotFound
 from fleetline.ui.auth import current
 from fleetline.ui.context import services
+from fleetline.ui.dispatch_edits.reading import in_worker as in_worker  # one for every console
 
 CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 """A local time of day as the forms take it: ``HH:MM``."""
-
-
-async def in_worker[T](function: Callable[..., T], *args: Any) -> T:
-    """Run ``function(*args)`` in a worker thread, off the page's event loop.
-
-    Raises
-    ------
-    RuntimeError
-        When the server is shutting down (no result).
-    """
-    result = await run.io_bound(function, *args)
-    if result is None:
-        raise RuntimeError("the server is shutting down")
-    return result
 
 
 class SignedOut(DomainError):
