@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from fleetline.clock import FixedClock
+from fleetline.comms.forecast_rules import has_started
 from fleetline.comms.tracking_links import order_of_token
 from fleetline.domain.live import Risk
 from fleetline.domain.messages import NoticeKind, NoticeStatus, Notification
@@ -148,9 +149,9 @@ def test_after_a_breakdown_each_affected_client_hears_one_delay_after_the_decisi
     day: Day,
 ) -> None:
     """A truck breaks down: while the dispatcher decides, its clients hear nothing; once
-    an option is applied, every affected order still on today's plan and late gets exactly
-    one delay (or a reschedule), before its promised window ends, however often the
-    picture is refreshed."""
+    an option is applied, every affected order still on today's plan and late (or at risk
+    on a truck already on the road) gets exactly one delay (or a reschedule), before its
+    promised window ends, however often the picture is refreshed."""
     api = day.api
     broken = sorted(day.routes)[0]
     report(day, day.routes[broken][0], "completed", "08:20")
@@ -172,10 +173,18 @@ def test_after_a_breakdown_each_affected_client_hears_one_delay_after_the_decisi
     for minutes in (0, 5, 5):
         _advance(api, minutes)
         picture = api.services.live.refresh()
+    started = {run.vehicle_id for run in picture.snapshot.vehicles if has_started(run)}
     late = {
         o
         for o in affected
-        if o in picture.forecasts and picture.forecasts[o].risk is not Risk.ON_TIME
+        if o in picture.forecasts
+        and (
+            picture.forecasts[o].risk is Risk.LATE
+            or (
+                picture.forecasts[o].risk is Risk.AT_RISK
+                and picture.forecasts[o].vehicle_id in started
+            )
+        )
     }
     told = [
         n for n in messages(api, affected) if n.kind in (NoticeKind.DELAY, NoticeKind.RESCHEDULED)
