@@ -221,7 +221,23 @@ def _drive(
 
 
 def _service_start(stop: RemainingStop, arrival: float, clock: Clock) -> float:
-    """Arrival, or the opening of the first window not yet ended at arrival if later."""
+    """When the driver starts serving a stop reached at ``arrival``.
+
+    A stop with a promised window is served at the promise's opening if the truck is early
+    and on arrival within it. Past the promise the driver delivers late, unless a later window
+    of the client's opens sooner than the delay already is: a few minutes past the promise he
+    does not wait hours for the next window. Without a promise, service starts on arrival or
+    at the opening of the first window not yet ended at arrival, if later.
+    """
+    promise = stop.promised_window
+    if promise is not None:
+        promise_end = clock.offset(promise.end)
+        if arrival <= promise_end:
+            return max(arrival, clock.offset(promise.start))
+        later = [clock.offset(w.start) for w in stop.time_windows]
+        opens = min((start for start in later if start > arrival), default=None)
+        late_by = arrival - promise_end
+        return opens if opens is not None and opens - arrival < late_by else arrival
     windows = stop.time_windows
     if len(windows) > 1:
         windows = tuple(sorted(windows, key=lambda w: w.start))

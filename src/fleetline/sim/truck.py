@@ -66,10 +66,18 @@ class Fix:
 
 
 def service_start(arrival: datetime, windows: Sequence[tuple[datetime, datetime]]) -> datetime:
-    """When service begins: at once inside a window, at the next window's start when early."""
+    """When service begins: at once inside a window, at the first window's start when early.
+
+    Between two windows the driver delivers late at once, unless the next window opens
+    sooner than he is late for the one that has closed.
+    """
+    closed_at: datetime | None = None
     for start, end in sorted(windows):
         if arrival <= end:
-            return max(arrival, start)
+            if closed_at is None or arrival >= start:
+                return max(arrival, start)
+            return start if start - arrival < arrival - closed_at else arrival
+        closed_at = end
     return arrival
 
 

@@ -156,6 +156,25 @@ def test_without_a_promise_the_envelope_of_the_windows_counts() -> None:
     assert a.risk is Risk.ON_TIME
 
 
+def test_a_truck_past_the_promise_delivers_late_instead_of_waiting_for_the_next_window() -> None:
+    """Promised 'until 10:05' of a stop also open 12:00-13:00: the truck reaching it at 10:10
+    serves it there, 5 minutes late, and the stops after it are not pushed back two hours."""
+    missed = stop("a", 10, windows=[(-60, 5), (120, 180)], promised=(-60, 5), service_s=300)
+    result = forecast(day(run([missed, stop("b", 20)])), LineTravelTimes())
+    a, b = result["a"], result["b"]
+    assert (a.eta, a.service_start, a.risk, a.slack_s) == (at(10), at(10), Risk.LATE, -300)
+    assert b.eta == at(10 + 5 + 10)
+    assert b.risk is not Risk.LATE
+
+
+def test_past_the_promise_the_truck_waits_for_a_window_opening_sooner_than_it_is_late() -> None:
+    """Five minutes past the promise, with the client's next window two minutes away, the
+    driver waits for it: the stop is still late against its promise."""
+    missed = stop("a", 10, windows=[(-60, 5), (12, 180)], promised=(-60, 5))
+    a = forecast(day(run([missed])), LineTravelTimes())["a"]
+    assert (a.eta, a.service_start, a.risk) == (at(10), at(12), Risk.LATE)
+
+
 def test_remaining_stops_form_a_consistent_chain() -> None:
     """Each stop is reached after the truck left the previous one, in route order."""
     stops = [stop(f"s{i}", 7 * i + 3, service_s=120 + 60 * i) for i in range(6)]

@@ -66,6 +66,19 @@ def test_service_waits_for_the_window() -> None:
     assert service_start(late, windows) == late
 
 
+def test_between_two_windows_the_driver_waits_only_when_that_is_the_shorter_delay() -> None:
+    """Open 08:00-10:30 and 13:00-15:30: at 10:35 the driver delivers at once, five minutes
+    late; at 12:50 he waits the ten minutes to 13:00 rather than deliver 140 minutes late."""
+    day = T0.replace(hour=0, minute=0)
+    windows = [
+        (day.replace(hour=13), day.replace(hour=15, minute=30)),
+        (day.replace(hour=8), day.replace(hour=10, minute=30)),
+    ]
+    just_past = day.replace(hour=10, minute=35)
+    assert service_start(just_past, windows) == just_past
+    assert service_start(day.replace(hour=12, minute=50), windows) == day.replace(hour=13)
+
+
 def test_a_truck_drives_its_stops_in_order_and_goes_home() -> None:
     """Arrived then completed at each stop, in the plan's order, times going forward; then
     home, with positions that start at the shift and end at the depot."""
