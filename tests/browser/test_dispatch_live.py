@@ -161,10 +161,10 @@ def test_a_dispatcher_plans_and_dispatches_a_day(
     limit = page.locator('[data-field="time_limit_s"]')
     limit.fill("soon")
     page.locator("[data-action=plan]").click()
-    assert panel.get_by_text("Enter a number of seconds.").is_visible()
+    panel.get_by_text("Enter a number of seconds.").wait_for(timeout=10_000)
     limit.fill("5000")
     page.locator("[data-action=plan]").click()
-    assert panel.get_by_text("at most 3600 seconds").is_visible()
+    panel.get_by_text("at most 3600 seconds").wait_for(timeout=10_000)
     assert served.api().get("/api/v1/plans", params={"date": day}).json() == []
     limit.fill("2")
     page.locator("[data-action=plan]").click()

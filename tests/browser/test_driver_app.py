@@ -95,7 +95,7 @@ def test_arrived_then_completed_with_a_note(open_page: Any, served: Served) -> N
     _card(page, stop["stop_id"]).wait_for(state="detached", timeout=10_000)
     done = page.locator("summary", has_text="Done (")
     done.click()
-    assert page.locator(".fl-done", has_text="Left with the neighbour").is_visible()
+    page.locator(".fl-done", has_text="Left with the neighbour").wait_for(timeout=10_000)
     screenshot(page, "driver_done_list_phone")
 
 
@@ -106,7 +106,7 @@ def test_a_failed_stop_needs_a_reason(open_page: Any, served: Served) -> None:
     _card(page, stop["stop_id"]).get_by_role("button", name="Failed").click()
     sheet = page.get_by_role("dialog", name="Failed")
     sheet.get_by_role("button", name="Save failed").click()
-    assert sheet.get_by_text("choose a reason").is_visible()
+    sheet.get_by_text("choose a reason").wait_for(timeout=10_000)
     screenshot(page, "driver_failed_needs_reason_phone")
     sheet.get_by_text("Client absent").click()
     sheet.get_by_label("Note").fill("Rang twice, no answer")
