@@ -174,6 +174,7 @@ def bootstrap(
         context=context,
         command_handlers={
             commands.CreateDepot: master_data.create_depot,
+            commands.UpdateDepot: master_data.update_depot,
             commands.CreateVehicle: master_data.create_vehicle,
             commands.CreateDriver: master_data.create_driver,
             commands.CreateClient: master_data.create_client,

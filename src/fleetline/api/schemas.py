@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -22,6 +23,7 @@ from pydantic import (
 
 from fleetline.domain.errors import InvalidField
 from fleetline.domain.model import LOAD_DIMENSIONS, validate_load, validate_timezone
+from fleetline.domain.values import PHONE_MAX_LENGTH, PHONE_RULE, validate_phone
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -61,6 +63,21 @@ def _checked_load(value: dict[str, int], field_name: str) -> dict[str, int]:
         return validate_load(value, field_name)
     except InvalidField as error:
         raise ValueError(f"{error.field}: {error.message}") from error
+
+
+def _checked_phone(value: str) -> str:
+    try:
+        return validate_phone(value)
+    except InvalidField as error:
+        raise ValueError(error.message) from error
+
+
+Phone = Annotated[
+    str,
+    Field(max_length=PHONE_MAX_LENGTH, examples=["+423 791 22 33"], description=PHONE_RULE),
+    AfterValidator(_checked_phone),
+]
+"""A driver's phone number, E.164-like; stored without surrounding spaces."""
 
 
 Load = Annotated[
@@ -178,7 +195,7 @@ class DriverIn(ApiModel):
     """A driver to create."""
 
     name: Name
-    phone: str | None = Field(default=None, max_length=32)
+    phone: Phone | None = None
     vehicle_id: str | None = Field(default=None, max_length=64)
 
 

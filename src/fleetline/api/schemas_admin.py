@@ -1,15 +1,39 @@
-"""Bodies of the administration API: drivers' changes, tokens and order files."""
+"""Bodies of the administration API: depots' and drivers' changes, tokens, order files."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from fleetline.api.schemas import ApiModel, Name
+from fleetline.api.schemas import ApiModel, LocationBody, Name, Phone
+from fleetline.domain.errors import InvalidField
+from fleetline.domain.model import validate_timezone
 
 RoleName = Literal["admin", "dispatcher", "agent", "driver", "integration"]
+
+
+class DepotPatch(ApiModel):
+    """A change to a depot; only the fields given change.
+
+    A new ``timezone`` changes how the local shift times of the depot's vehicles are read.
+    """
+
+    name: Name | None = None
+    location: LocationBody | None = None
+    timezone: str | None = Field(default=None, max_length=64, examples=["Europe/Vaduz"])
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            validate_timezone(value)
+        except InvalidField as error:
+            raise ValueError(error.message) from error
+        return value
 
 
 class DriverPatch(ApiModel):
@@ -20,7 +44,7 @@ class DriverPatch(ApiModel):
     """
 
     name: Name | None = None
-    phone: str | None = Field(default=None, max_length=32, examples=["+423 791 22 33"])
+    phone: Phone | None = None
     vehicle_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 

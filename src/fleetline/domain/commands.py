@@ -39,6 +39,16 @@ class CreateDepot(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UpdateDepot(Command):
+    """Change a depot; only the fields given (not ``None``) change."""
+
+    depot_id: str
+    name: str | None = None
+    location: Location | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class CreateVehicle(Command):
     """Add a vehicle to a depot's fleet."""
 

@@ -31,6 +31,14 @@ class DepotCreated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DepotChanged(Event):
+    """A depot's details changed (name, location, time zone)."""
+
+    depot_id: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class VehicleCreated(Event):
     """A vehicle was added to the fleet."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +16,14 @@ LOAD_DIMENSIONS: tuple[str, ...] = ("weight_kg", "volume_m3", "pallets", "parcel
 
 LOWEST_PRIORITY = 5
 HIGHEST_PRIORITY = 1
+
+PHONE_DIGITS = (6, 20)
+"""The fewest and the most digits a phone number may have."""
+PHONE_MAX_LENGTH = 40
+"""The most characters of a phone number, separators included."""
+_PHONE = re.compile(r"\+?[0-9](?:[0-9 -]*[0-9])?")
+PHONE_RULE = "Use an optional +, then 6 to 20 digits; spaces and dashes may separate them."
+"""How a phone number must be written, as an admin is told."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +108,36 @@ def validate_timezone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
         raise InvalidField("timezone", f"unknown IANA time zone {name!r}") from exc
+
+
+def validate_phone(phone: str, field_name: str = "phone") -> str:
+    """Check a phone number written E.164-like and return it without surrounding spaces.
+
+    An optional ``+``, then digits that spaces or dashes may separate, 6 to 20 digits in
+    all: ``+423 791 22 33``, ``0041-79-123-45-67``.
+
+    Parameters
+    ----------
+    phone
+        The number as typed.
+    field_name
+        The field reported in errors.
+
+    Returns
+    -------
+    str
+        The number, stripped of leading and trailing whitespace.
+
+    Raises
+    ------
+    InvalidField
+        On ``field_name`` when the text is not such a number.
+    """
+    text = phone.strip() if isinstance(phone, str) else ""
+    digits = sum(c.isdigit() for c in text)
+    low, high = PHONE_DIGITS
+    if len(text) > PHONE_MAX_LENGTH:
+        raise InvalidField(field_name, f"longer than {PHONE_MAX_LENGTH} characters")
+    if not _PHONE.fullmatch(text) or not low <= digits <= high:
+        raise InvalidField(field_name, f"not a phone number. {PHONE_RULE}")
+    return text

@@ -8,7 +8,8 @@ from typing import Any
 from fleetline.bus import Context
 from fleetline.domain import commands, events
 from fleetline.domain.errors import InvalidField, NotFound
-from fleetline.domain.model import Client, Contact, Depot, Driver, Vehicle
+from fleetline.domain.model import Client, Depot, Driver, Vehicle
+from fleetline.domain.values import validate_phone
 from fleetline.operations.ports import UnitOfWork
 
 
@@ -25,6 +26,35 @@ def create_depot(command: commands.CreateDepot, uow: UnitOfWork, context: Contex
         events.DepotCreated(occurred_at=context.clock.now(), depot_id=depot.id, name=depot.name)
     )
     return depot
+
+
+def update_depot(command: commands.UpdateDepot, uow: UnitOfWork, context: Context) -> Depot:
+    """Change a depot's given fields; the depot is checked as a whole again.
+
+    A new time zone changes how its vehicles' local shift times are read from then on.
+
+    Raises
+    ------
+    NotFound
+        When the depot does not exist.
+    InvalidField
+        On ``name`` or ``timezone`` when they break the rules for a depot.
+    """
+    depot = uow.depots.get(command.depot_id)
+    if depot is None:
+        raise NotFound("depot", command.depot_id)
+    changes = _given(command, ("name", "location", "timezone"))
+    changes = {name: value for name, value in changes.items() if getattr(depot, name) != value}
+    if not changes:
+        return depot
+    changed = dataclasses.replace(depot, **changes)
+    uow.depots.update(changed)
+    uow.record(
+        events.DepotChanged(
+            occurred_at=context.clock.now(), depot_id=depot.id, fields=tuple(sorted(changes))
+        )
+    )
+    return changed
 
 
 def create_vehicle(command: commands.CreateVehicle, uow: UnitOfWork, context: Context) -> Vehicle:
@@ -52,13 +82,22 @@ def create_vehicle(command: commands.CreateVehicle, uow: UnitOfWork, context: Co
 
 
 def create_driver(command: commands.CreateDriver, uow: UnitOfWork, context: Context) -> Driver:
-    """Add a driver, checking the vehicle they are assigned to."""
+    """Add a driver, checking their phone number and the vehicle they are assigned to.
+
+    Raises
+    ------
+    InvalidField
+        On ``phone`` when it is not a phone number (see :func:`validate_phone`).
+    NotFound
+        On ``vehicle_id`` when the truck does not exist.
+    """
+    phone = None if command.phone is None else validate_phone(command.phone)
     if command.vehicle_id is not None and uow.vehicles.get(command.vehicle_id) is None:
         raise NotFound("vehicle", command.vehicle_id, field="vehicle_id")
     driver = Driver(
         id=context.ids("drv"),
         name=command.name,
-        phone=command.phone,
+        phone=phone,
         vehicle_id=command.vehicle_id,
     )
     uow.drivers.add(driver)
@@ -156,10 +195,7 @@ def update_driver(command: commands.UpdateDriver, uow: UnitOfWork, context: Cont
     if changes.get("vehicle_id") is not None and uow.vehicles.get(changes["vehicle_id"]) is None:
         raise NotFound("vehicle", changes["vehicle_id"], field="vehicle_id")
     if changes.get("phone") is not None:
-        try:
-            Contact(phone=changes["phone"])
-        except InvalidField as error:
-            raise InvalidField("phone", error.message) from error
+        changes["phone"] = validate_phone(changes["phone"])
     changes = {name: value for name, value in changes.items() if getattr(driver, name) != value}
     if not changes:
         return driver

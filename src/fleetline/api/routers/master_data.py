@@ -24,7 +24,7 @@ from fleetline.api.schemas import (
     VehicleOut,
     VehiclePatch,
 )
-from fleetline.api.schemas_admin import DriverPatch
+from fleetline.api.schemas_admin import DepotPatch, DriverPatch
 from fleetline.domain import commands
 from fleetline.domain.access import ApiToken, Role
 from fleetline.domain.errors import NotFound
@@ -72,6 +72,47 @@ def list_depots(services: ServicesDep, token: Reader) -> list[dict[str, object]]
     """List every depot."""
     with services.uow_factory() as uow:
         return [presenters.depot(d) for d in uow.depots.list()]
+
+
+@router.get("/depots/{depot_id}", response_model=DepotOut, tags=["master data"])
+def get_depot(depot_id: str, services: ServicesDep, token: Reader) -> dict[str, object]:
+    """One depot."""
+    with services.uow_factory() as uow:
+        depot = uow.depots.get(depot_id)
+    if depot is None:
+        raise NotFound("depot", depot_id)
+    return presenters.depot(depot)
+
+
+@router.patch("/depots/{depot_id}", response_model=DepotOut, tags=["master data"])
+def update_depot(
+    depot_id: str,
+    body: DepotPatch,
+    request: Request,
+    services: ServicesDep,
+    token: Writer,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Change a depot: its name, location or time zone.
+
+    Only the fields given change; a refused change changes nothing.
+    """
+    location = body.location
+    command = commands.UpdateDepot(
+        depot_id=depot_id,
+        name=body.name,
+        location=Location(location.lat, location.lon) if location is not None else None,
+        timezone=body.timezone,
+    )
+    return execute(
+        services,
+        token,
+        command,
+        lambda d: (200, presenters.depot(d)),
+        request=request,
+        body=body,
+        idempotency_key=key,
+    )
 
 
 @router.post("/vehicles", status_code=201, response_model=VehicleOut, tags=["master data"])

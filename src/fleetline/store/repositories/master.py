@@ -39,6 +39,16 @@ class DepotRepository(Repository):
         ).mappings()
         return [ser.depot_from_row(r) for r in rows]
 
+    def update(self, depot: Depot) -> None:
+        """Replace the stored depot; raise ``NotFound`` if it does not exist."""
+        values = ser.depot_to_row(depot)
+        del values["id"]
+        result = self._session.execute(
+            sa.update(t.depots).where(t.depots.c.id == depot.id).values(storable([values])[0])
+        )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound("depot", depot.id)
+
 
 class VehicleRepository(Repository):
     """Vehicles of the fleet."""

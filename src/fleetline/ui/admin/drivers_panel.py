@@ -8,7 +8,8 @@ from nicegui import ui
 
 from fleetline.domain import commands
 from fleetline.domain.errors import InvalidField
-from fleetline.domain.model import Contact, Driver
+from fleetline.domain.model import Driver
+from fleetline.domain.values import validate_phone
 from fleetline.ui.admin.common import (
     FieldErrors,
     in_worker,
@@ -83,9 +84,9 @@ class DriverForm:
             ok = False
         if phone:
             try:
-                Contact(phone=phone)
+                phone = validate_phone(phone)
             except InvalidField as error:
-                self.errors.show("phone", sentence(error.message) + " Use digits, spaces and +.")
+                self.errors.show("phone", sentence(error.message))
                 ok = False
         if not ok:
             return None
