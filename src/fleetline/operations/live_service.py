@@ -19,11 +19,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from fleetline.clock import Clock
-from fleetline.domain.events import Event
+from fleetline.domain.events import Event, PositionsReceived
 from fleetline.domain.live import StopForecast
 from fleetline.domain.snapshot import DaySnapshot
 from fleetline.network.base import TravelTimes
 from fleetline.operations.eta import FleetForecast
+from fleetline.operations.live_listeners import PictureListeners
 from fleetline.operations.ports import UnitOfWork
 from fleetline.operations.snapshot import build_snapshot
 
@@ -113,8 +114,13 @@ class LiveService:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._version = 0
+        self._moves = 0
+        self._moved: dict[str, int] = {}
         self.after_refresh: list[Callable[[LivePicture], None]] = []
-        """Called with each new picture (e.g. the re-planner's lateness watch); keep quick."""
+        """Called with each new picture (the client messages, the re-planner's lateness
+        watch): in the caller's thread after :meth:`refresh`, on their own thread after the
+        refresher's (see :mod:`~fleetline.operations.live_listeners`)."""
+        self._listeners = PictureListeners(lambda: self.after_refresh)
         self._before_refresh = before_refresh
 
     # --- reading -----------------------------------------------------------------------
@@ -139,16 +145,47 @@ class LiveService:
             days.add(event_day)
         with self._lock:
             self._dirty.update(days)
+            if isinstance(event, PositionsReceived):
+                self._moves += 1
+                self._moved.update(dict.fromkeys(event.vehicle_ids, self._moves))
         self._wake.set()
+
+    def moved_since(self, mark: int) -> tuple[int, frozenset[str]]:
+        """Trucks that sent a position after ``mark``, with the mark to ask from next.
+
+        Lets a map move a truck as soon as its position is stored, before the next
+        picture (whose ETAs take longer) is computed. Start from mark 0.
+        """
+        with self._lock:
+            moved = frozenset(vid for vid, at in self._moved.items() if at > mark)
+            return self._moves, moved
 
     def set_pace(self, vehicle_id: str, pace: float) -> None:
         """Use ``pace`` for a vehicle's remaining legs from the next refresh on."""
         with self._lock:
             self._pace[vehicle_id] = pace
 
-    def refresh(self, day: date | None = None) -> LivePicture:
-        """Recompute the day's picture now, record predictions, and publish the changes."""
+    def latest(self, day: date | None = None) -> LivePicture:
+        """Return the day's last published picture, without waiting for a newer one.
+
+        For readers told of each new picture (the consoles): they are sent the next one as
+        soon as the refresher has it. A day not computed yet is computed now.
+        """
         day = day or self.today()
+        with self._lock:
+            known = self._pictures.get(day)
+        return known if known is not None else self.refresh(day)
+
+    def refresh(self, day: date | None = None) -> LivePicture:
+        """Recompute the day's picture now, record predictions, and publish the changes.
+
+        The listeners of the picture run before this returns.
+        """
+        picture = self._compute(day or self.today())
+        self._listeners.run_now(picture)
+        return picture
+
+    def _compute(self, day: date) -> LivePicture:
         if self._before_refresh is not None:
             self._before_refresh()
         now = self._clock.now()
@@ -174,11 +211,6 @@ class LiveService:
         if message is not None:
             for subscription in subscribers:
                 subscription.offer(message)
-        for listener in list(self.after_refresh):
-            try:
-                listener(picture)
-            except Exception:
-                log.exception("a listener of the live picture of %s failed", day)
         return picture
 
     def _samples(
@@ -227,6 +259,7 @@ class LiveService:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        self._listeners.close()
 
     def _run(self) -> None:
         while not self._stopping.is_set():
@@ -243,7 +276,7 @@ class LiveService:
                 }
             for day in sorted(due):
                 try:
-                    self.refresh(day)
+                    self._listeners.hand_over(self._compute(day))
                 except Exception:
                     log.exception("refreshing the live picture of %s failed", day)
             self._stopping.wait(timeout=self._interval_s)

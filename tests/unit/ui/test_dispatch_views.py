@@ -16,6 +16,7 @@ from fleetline.ui.dispatch.map_state import (
     first_name,
     map_delta,
     map_state,
+    moved_trucks,
     short_label,
 )
 from fleetline.ui.dispatch.planning_panel import check_time_limit
@@ -84,6 +85,21 @@ def test_an_update_sends_only_what_moved_and_nothing_when_nothing_did() -> None:
     served = MapState(state.trucks, {k: v for k, v in state.stops.items() if k != "o1"}, {})
     gone = map_delta(state, served)
     assert gone is not None and gone["gone"] == {"trucks": [], "stops": ["o1"], "routes": ["A"]}
+
+
+def test_a_truck_that_sent_a_position_moves_ahead_of_its_etas() -> None:
+    """Truck A's new position moves its marker only: its status, its stops, its route and
+    truck B stay as the last picture drew them; a position of a truck not on the map is
+    ignored."""
+    state, _ = day_with_two_trucks()
+    ahead = moved_trucks(state, {"A": Location(47.2, 9.6), "Z": Location(47.0, 9.0)})
+    delta = map_delta(state, ahead)
+    assert delta is not None
+    assert [(t["id"], t["lat"], t["lon"]) for t in delta["trucks"]] == [("A", 47.2, 9.6)]
+    assert delta["stops"] == [] and delta["routes"] == []
+    assert ahead.trucks["A"].status == state.trucks["A"].status
+    assert ahead.trucks["B"] == state.trucks["B"]
+    assert moved_trucks(state, {"Z": Location(47.0, 9.0)}) is state
 
 
 def test_a_fleet_row_reads_progress_load_lateness_and_next_arrival() -> None:

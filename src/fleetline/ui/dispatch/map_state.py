@@ -7,7 +7,7 @@ state anew from the live picture and sends only the difference, in one message.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from fleetline.domain.live import StopForecast
@@ -130,6 +130,18 @@ def first_name(full_name: str | None) -> str:
 def route_colour(index: int) -> str:
     """The colour of the ``index``-th truck's route."""
     return ROUTE_PALETTE[index % len(ROUTE_PALETTE)]
+
+
+def moved_trucks(state: MapState, positions: Mapping[str, Location]) -> MapState:
+    """``state`` with the trucks of ``positions`` at their new place (the rest as it was)."""
+    if not any(vid in state.trucks for vid in positions):
+        return state
+    trucks = dict(state.trucks)
+    for vehicle_id, where in positions.items():
+        mark = trucks.get(vehicle_id)
+        if mark is not None:
+            trucks[vehicle_id] = replace(mark, lat=where.lat, lon=where.lon)
+    return replace(state, trucks=trucks)
 
 
 def map_state(

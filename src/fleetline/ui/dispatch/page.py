@@ -3,25 +3,26 @@
 The KPI strip on top; the map and the fleet list side by side (stacked on a phone); the
 selected truck's timeline below. A day without a live plan shows the planning panel
 instead of the fleet list. Each open page subscribes to the live picture's change
-batches; a timer drains them once per second and sends only what changed.
+batches; a timer drains them and sends only what changed. A truck that sent a position
+moves on the map at the next tick, before the picture with its new ETAs is computed.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 from nicegui import run, ui
 
 from fleetline.bootstrap import Services
 from fleetline.domain.access import Role
+from fleetline.domain.live import Position
 from fleetline.ui.auth import require
 from fleetline.ui.context import services as running_services
 from fleetline.ui.dispatch import timeline
 from fleetline.ui.dispatch.fleet_list import FleetList
 from fleetline.ui.dispatch.kpi_strip import KpiStrip
 from fleetline.ui.dispatch.map_layer import MAP_SCRIPT, LiveMap, legend
-from fleetline.ui.dispatch.map_state import MapState, map_delta
+from fleetline.ui.dispatch.map_state import MapState, map_delta, moved_trucks
 from fleetline.ui.dispatch.nav import console_nav, parse_day
 from fleetline.ui.dispatch.planning_panel import PlanningPanel
 from fleetline.ui.dispatch.reading import LiveLook, LiveReader
@@ -30,7 +31,8 @@ from fleetline.ui.road_base import roads_near
 
 PAGE_CONNECT_S = 30.0
 """Seconds a browser has to open the page's connection before the page gives up."""
-UPDATE_EVERY_S = 1.0
+UPDATE_EVERY_S = 0.25
+"""How often the page looks for news (a new picture, a truck that moved)."""
 KPIS_EVERY_S = 10.0
 """The figures are recomputed from the store at most this often."""
 STREETS_MARGIN_M = 5_000.0
@@ -76,8 +78,12 @@ class DispatchConsole:
         self.look: LiveLook | None = None
         self._timeline_key: object = None
         self._busy = False
+        self._moving = False
         self._changed = True
-        self._kpis_at = 0.0
+        self._kpis_busy = False
+        self._moves_seen = 0
+        self._moved: dict[str, Position] = {}
+        """Positions newer than the picture shown, sent ahead of it."""
 
     async def build(self) -> None:
         """Draw the page from the day's picture and start the updates."""
@@ -86,7 +92,6 @@ class DispatchConsole:
             return
         self.look = look
         self.kpis = KpiStrip()
-        await self._show_kpis(look)
         depot = look.picture.snapshot.vehicles[0].depot.location if look.map.trucks else None
         center = (depot.lat, depot.lon) if depot else (47.14, 9.52)
         roads = None
@@ -124,6 +129,7 @@ class DispatchConsole:
                 "text-grey-7"
             )
         ui.timer(UPDATE_EVERY_S, self.tick)
+        ui.timer(KPIS_EVERY_S, self._show_kpis)
         client = ui.context.client
         client.on_disconnect(self._pause)
         client.on_connect(self._resume)
@@ -148,7 +154,10 @@ class DispatchConsole:
     async def tick(self) -> None:
         """Bring the page up to date with the live picture, in one batch."""
         self._changed = self._drain() or self._changed
-        if self._busy or not self._changed or not self.map.ready:
+        if not self.map.ready:
+            return
+        if self._busy or not self._changed:
+            await self._show_moves()
             return
         self._busy = True
         try:
@@ -160,23 +169,60 @@ class DispatchConsole:
                 ui.navigate.reload()
                 return
             self.look = look
-            delta = map_delta(self.sent, look.map)
+            shown = self._ahead_of(look)
+            delta = map_delta(self.sent, shown)
             if delta is not None:
                 self.map.send(delta)
-                self.sent = look.map
+                self.sent = shown
             if self.fleet is not None:
                 self.fleet.show(look.fleet)
             await self._show_timeline(look)
-            if time.monotonic() - self._kpis_at >= KPIS_EVERY_S:
-                await self._show_kpis(look)
         finally:
             self._busy = False
 
-    async def _show_kpis(self, look: LiveLook) -> None:
-        self._kpis_at = time.monotonic()
-        shown = await run.io_bound(self.reader.figures, look.picture)
-        if shown is not None:
-            self.kpis.show(shown)
+    async def _show_moves(self) -> None:
+        """Move the trucks that sent a position since the last look, nothing else."""
+        mark, moved = self.services.live.moved_since(self._moves_seen)
+        if self._moving or not moved or self.look is None or not self.look.has_plan:
+            return
+        self._moving = True  # alongside a full look: each sends from what was sent last
+        try:
+            positions = await run.io_bound(self.reader.positions, moved)
+            if positions is None:
+                return
+            self._moves_seen = mark
+            self._moved.update(positions)
+            state = moved_trucks(self.sent, {v: p.location for v, p in positions.items()})
+            delta = map_delta(self.sent, state)
+            if delta is not None:
+                self.map.send(delta)
+                self.sent = state
+        finally:
+            self._moving = False
+
+    def _ahead_of(self, look: LiveLook) -> MapState:
+        """The look's map, with the positions newer than its picture that were sent."""
+        snapshot = look.picture.snapshot
+        for vehicle_id, position in list(self._moved.items()):
+            truck = snapshot.run_of(vehicle_id)
+            if truck is None or (
+                truck.position_at is not None and truck.position_at >= position.recorded_at
+            ):
+                del self._moved[vehicle_id]
+        return moved_trucks(look.map, {v: p.location for v, p in self._moved.items()})
+
+    async def _show_kpis(self) -> None:
+        """Recompute the figures of the strip, on their own timer: the map never waits."""
+        look = self.look
+        if look is None or self._kpis_busy:
+            return
+        self._kpis_busy = True
+        try:
+            shown = await run.io_bound(self.reader.figures, look.picture)
+            if shown is not None:
+                self.kpis.show(shown)
+        finally:
+            self._kpis_busy = False
 
     async def select(self, vehicle_id: str) -> None:
         """Centre the map on a truck and show its timeline."""

@@ -7,14 +7,14 @@ stops (the live picture holds only remaining ones).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fleetline.bootstrap import Services
-from fleetline.domain.live import ExceptionStatus
+from fleetline.domain.live import ExceptionStatus, Position
 from fleetline.domain.model import Location
 from fleetline.domain.snapshot import VehicleRun
 from fleetline.operations.kpis import day_kpis
@@ -69,8 +69,8 @@ class LiveReader:
         self._finished: dict[str, Location] = {}
 
     def look(self) -> LiveLook:
-        """Read the day's picture and shape it for the map and the fleet list."""
-        picture = self.services.live.picture(self.day)
+        """Read the day's last picture and shape it for the map and the fleet list."""
+        picture = self.services.live.latest(self.day)
         snapshot = picture.snapshot
         shapes = shapes_for(self.services)
         lines = {
@@ -82,6 +82,16 @@ class LiveReader:
         fleet = [fleet_row(run, picture.forecasts) for run in snapshot.vehicles]
         zone = snapshot.vehicles[0].depot.zone if snapshot.vehicles else None
         return LiveLook(picture, state, fleet, zone)
+
+    def positions(self, vehicle_ids: Iterable[str]) -> dict[str, Position]:
+        """The last position of today of each of ``vehicle_ids`` that has one."""
+        wanted = set(vehicle_ids)
+        with self.services.uow_factory() as uow:
+            return {
+                p.vehicle_id: p
+                for p in uow.positions.last_all()
+                if p.vehicle_id in wanted and p.recorded_at.date() >= self.day
+            }
 
     def _finished_stops(self, runs: tuple[VehicleRun, ...]) -> dict[str, tuple[Location, str]]:
         outcome = {order_id: "done" for run in runs for order_id in run.completed}
