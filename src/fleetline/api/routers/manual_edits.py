@@ -12,8 +12,9 @@ from fleetline.api.deps import PLANNERS, STAFF, IdempotencyKey, ServicesDep, exe
 from fleetline.api.schemas import ERROR_RESPONSES, ApiModel
 from fleetline.domain import commands
 from fleetline.domain.access import ApiToken
+from fleetline.operations.edit_impact import AppliedEdit, EditPreview
 from fleetline.operations.eta import forecast
-from fleetline.operations.manual_edits import MAX_MOVES, AppliedEdit, EditPreview, preview
+from fleetline.operations.manual_edits import MAX_MOVES, preview
 from fleetline.operations.plan_versions import version_diff
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, tags=["planning"])

@@ -6,7 +6,7 @@ from datetime import tzinfo
 
 from nicegui import ui
 
-from fleetline.operations.manual_edits import EditPreview, RouteImpact
+from fleetline.operations.edit_impact import EditPreview, RouteImpact
 from fleetline.ui.dispatch_edits.reading import RISK_COLOURS, clock, duration, kilometres
 
 

@@ -16,8 +16,9 @@ from fleetline.bootstrap import Services
 from fleetline.domain import commands
 from fleetline.domain.access import Role
 from fleetline.domain.errors import Conflict, DomainError, InvalidField
+from fleetline.operations.edit_impact import AppliedEdit, EditPreview
 from fleetline.operations.eta import forecast
-from fleetline.operations.manual_edits import AppliedEdit, EditPreview, preview
+from fleetline.operations.manual_edits import preview
 from fleetline.ui.auth import Principal, require
 from fleetline.ui.context import services as running_services
 from fleetline.ui.dispatch.nav import console_nav, parse_day
