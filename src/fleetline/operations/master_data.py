@@ -7,7 +7,7 @@ from typing import Any
 
 from fleetline.bus import Context
 from fleetline.domain import commands, events
-from fleetline.domain.errors import InvalidField, NotFound
+from fleetline.domain.errors import Conflict, InvalidField, NotFound
 from fleetline.domain.model import Client, Depot, Driver, Vehicle
 from fleetline.domain.values import validate_phone
 from fleetline.operations.ports import UnitOfWork
@@ -39,6 +39,8 @@ def update_depot(command: commands.UpdateDepot, uow: UnitOfWork, context: Contex
         When the depot does not exist.
     InvalidField
         On ``name`` or ``timezone`` when they break the rules for a depot.
+    Conflict
+        On ``timezone`` while a dispatched day, today or later, routes the depot's trucks.
     """
     depot = uow.depots.get(command.depot_id)
     if depot is None:
@@ -47,6 +49,8 @@ def update_depot(command: commands.UpdateDepot, uow: UnitOfWork, context: Contex
     changes = {name: value for name, value in changes.items() if getattr(depot, name) != value}
     if not changes:
         return depot
+    if "timezone" in changes:
+        _refuse_zone_change_on_a_live_day(depot, uow, context)
     changed = dataclasses.replace(depot, **changes)
     uow.depots.update(changed)
     uow.record(
@@ -55,6 +59,24 @@ def update_depot(command: commands.UpdateDepot, uow: UnitOfWork, context: Contex
         )
     )
     return changed
+
+
+def _refuse_zone_change_on_a_live_day(depot: Depot, uow: UnitOfWork, context: Context) -> None:
+    """Raise ``Conflict`` on ``timezone`` while a dispatched day routes the depot's trucks.
+
+    Their shifts and the windows promised to clients were read in the old zone: a new one
+    would move every one of them by hours under the drivers' feet.
+    """
+    today = context.clock.now().astimezone(depot.zone).date()
+    trucks = {vehicle.id for vehicle in uow.vehicles.list(depot_id=depot.id)}
+    for day in uow.plans.live_days(today):
+        live = uow.plans.live_for(day)
+        if live is not None and any(r.vehicle_id in trucks and r.stops for r in live.routes):
+            raise Conflict(
+                f"the depot's trucks are dispatched for {day.isoformat()}: change its time "
+                "zone when no dispatched day is left",
+                field="timezone",
+            )
 
 
 def create_vehicle(command: commands.CreateVehicle, uow: UnitOfWork, context: Context) -> Vehicle:

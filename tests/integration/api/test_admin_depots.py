@@ -6,7 +6,7 @@ import pytest
 
 from fleetline.domain.access import Role
 
-from .conftest import Api, Company
+from .conftest import DAY, Api, Company, order_body
 
 
 def test_a_depot_gets_a_new_name_location_and_zone(api: Api, company: Company) -> None:
@@ -80,3 +80,24 @@ def test_a_retried_change_answers_the_same(api: Api, company: Company) -> None:
     with api.services.uow_factory() as uow:
         kinds = [e.event.type_name for e in uow.events.list()]
     assert kinds.count("DepotChanged") == 1
+
+
+def test_the_zone_cannot_change_while_a_dispatched_day_routes_the_depot_s_trucks(
+    api: Api, company: Company
+) -> None:
+    """Tomorrow is dispatched: a new time zone is a 409 on ``timezone`` and nothing of the
+    change is stored; the name alone may still change."""
+    api.post("/api/v1/orders", [order_body(company.client_ids[0])])
+    plan = api.wait_for_plan(api.post("/api/v1/plans", {"date": DAY}).json()["id"])
+    assert api.post(f"/api/v1/plans/{plan['id']}/dispatch", None).status_code == 200
+    path = f"/api/v1/depots/{company.depot_id}"
+    before = api.get(path).json()
+    answer = api.patch(path, {"name": "Vaduz", "timezone": "Europe/Lisbon"}, role=Role.ADMIN)
+    assert answer.status_code == 409, answer.text
+    error = answer.json()["error"]
+    assert error["details"][0]["field"] == "timezone"
+    assert DAY in error["message"]
+    assert api.get(path).json() == before
+    renamed = api.patch(path, {"name": "Vaduz", "timezone": before["timezone"]})
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name"] == "Vaduz"

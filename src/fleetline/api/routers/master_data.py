@@ -95,7 +95,9 @@ def update_depot(
 ) -> JSONResponse:
     """Change a depot: its name, location or time zone.
 
-    Only the fields given change; a refused change changes nothing.
+    Only the fields given change; a refused change changes nothing. The time zone cannot
+    change (409 on ``timezone``) while a dispatched day, today or later, routes the
+    depot's trucks: their shifts and the windows promised were read in the old zone.
     """
     location = body.location
     command = commands.UpdateDepot(

@@ -84,6 +84,15 @@ class PlanRepository(Repository):
         plan_id: str | None = self._session.execute(query).scalar_one_or_none()
         return plan_id
 
+    def live_days(self, since: date) -> list[date]:
+        """The days from ``since`` on that have a live plan, earliest first."""
+        query = (
+            sa.select(t.live_plans.c.date)
+            .where(t.live_plans.c.date >= since)
+            .order_by(t.live_plans.c.date)
+        )
+        return list(self._session.execute(query).scalars())
+
     def live_for(self, day: date) -> Plan | None:
         """Return the live plan of ``day``, or ``None`` before the first dispatch."""
         row = (

@@ -120,6 +120,11 @@ class FieldErrors:
     def __init__(self, widgets: Mapping[str, Any], general: ui.label) -> None:
         self.widgets = dict(widgets)
         self.general = general
+        for widget in self.widgets.values():
+            # An error stays until the next Save: NiceGUI would otherwise wipe it on the
+            # value echo that follows a blur (a number input reformatting its value).
+            if hasattr(widget, "without_auto_validation"):
+                widget.without_auto_validation()
 
     def clear(self) -> None:
         """Remove every error shown."""

@@ -1,4 +1,8 @@
-"""The form of a new depot: where trucks start and end, and the time zone of their shifts."""
+"""The form of a depot, to add one or change one: where trucks start, and their time zone.
+
+Checked before it is sent with the domain's rules for a depot; a change sends only the
+fields that changed (``UpdateDepot``), a new depot a ``CreateDepot``.
+"""
 
 from __future__ import annotations
 
@@ -21,38 +25,51 @@ def zone_names() -> list[str]:
 
 
 class DepotForm:
-    """A dialog to add a depot; ``on_saved`` gets the stored depot.
+    """A dialog with a depot's fields; ``on_saved`` gets the stored depot.
 
     Parameters
     ----------
     zone
-        The time zone offered first (the company's).
+        The time zone offered first to a new depot (the company's).
     on_saved
         Called after the depot was stored (the list refreshes).
+    depot
+        The depot to change; ``None`` to add one.
     """
 
-    def __init__(self, zone: str, on_saved: Callable[[Depot], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        zone: str,
+        on_saved: Callable[[Depot], Awaitable[None]],
+        depot: Depot | None = None,
+    ) -> None:
         self.on_saved = on_saved
+        self.depot = depot
         self.dialog = ui.dialog().props("persistent")
         with self.dialog, ui.card().classes("fl-form-card").props('data-testid="depot-form"'):
-            ui.label("Add a depot").classes("text-h6")
+            ui.label(f"Edit {depot.name}" if depot else "Add a depot").classes("text-h6")
             ui.label(
                 "Trucks start and end their day here; shift times are read in its zone."
             ).classes("text-body2 text-grey-8")
             self.name = (
-                ui.input("Depot name")
+                ui.input("Depot name", value=depot.name if depot else "")
                 .props('outlined dense aria-label="Depot name"')
                 .classes("w-full")
             )
             with ui.element("div").classes("fl-form-grid fl-pairs"):
-                self.lat = ui.number("Latitude", format="%.5f").props(
-                    'outlined dense aria-label="Latitude" hint="e.g. 47.1661"'
-                )
-                self.lon = ui.number("Longitude", format="%.5f").props(
-                    'outlined dense aria-label="Longitude" hint="e.g. 9.5097"'
-                )
+                self.lat = ui.number(
+                    "Latitude", value=depot.location.lat if depot else None, format="%.5f"
+                ).props('outlined dense aria-label="Latitude" hint="e.g. 47.1661"')
+                self.lon = ui.number(
+                    "Longitude", value=depot.location.lon if depot else None, format="%.5f"
+                ).props('outlined dense aria-label="Longitude" hint="e.g. 9.5097"')
             self.zone = (
-                ui.select(zone_names(), label="Time zone", value=zone, with_input=True)
+                ui.select(
+                    zone_names(),
+                    label="Time zone",
+                    value=depot.timezone if depot else zone,
+                    with_input=True,
+                )
                 .props('outlined dense aria-label="Time zone" data-testid="depot-zone"')
                 .classes("w-full")
             )
@@ -77,7 +94,7 @@ class DepotForm:
         """Show the dialog."""
         self.dialog.open()
 
-    def _command(self) -> commands.CreateDepot | None:
+    def _command(self) -> commands.Command | None:
         self.errors.clear()
         ok = True
         name = text_of(self.name)
@@ -94,10 +111,16 @@ class DepotForm:
             ok = False
         if not ok:
             return None
-        return commands.CreateDepot(
-            name=name,
-            location=Location(float(self.lat.value), float(self.lon.value)),
-            timezone=str(self.zone.value),
+        location = Location(float(self.lat.value), float(self.lon.value))
+        zone = str(self.zone.value)
+        old = self.depot
+        if old is None:
+            return commands.CreateDepot(name=name, location=location, timezone=zone)
+        return commands.UpdateDepot(
+            depot_id=old.id,
+            name=name if name != old.name else None,
+            location=location if location != old.location else None,
+            timezone=zone if zone != old.timezone else None,
         )
 
     async def submit(self) -> None:
@@ -105,9 +128,8 @@ class DepotForm:
         command = self._command()
         if command is None:
             return
-        depot: Depot | None = await send_form(
-            command, self.save, self.errors, self.dialog, "{name} added."
-        )
+        done = "{name} saved." if self.depot else "{name} added."
+        depot: Depot | None = await send_form(command, self.save, self.errors, self.dialog, done)
         if depot is None:
             return
         await self.on_saved(depot)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from fleetline.domain.model import Vehicle
+from fleetline.domain.model import Depot, Vehicle
 from fleetline.ui.admin.common import in_worker, section_title
 from fleetline.ui.admin.depot_form import DepotForm
 from fleetline.ui.admin.reading import Fleet, read_fleet
@@ -50,22 +50,38 @@ class VehiclesPanel:
         depots = {d.id: d.name for d in fleet.depots}
         drivers = {d.vehicle_id: d.name for d in fleet.drivers if d.vehicle_id}
         with self._list:
-            with ui.row().classes("w-full items-center gap-2 q-py-sm"):
-                ui.icon("warehouse", color="blue-grey-7")
-                if fleet.depots:
-                    listed = " · ".join(f"{d.name} ({d.timezone})" for d in fleet.depots)
-                    ui.label(f"Depots: {listed}").classes("text-body2")
-                else:
-                    ui.label("No depot yet: add one, then its vehicles.").classes("text-body2")
-                ui.button("Add a depot", icon="add", on_click=self._open_depot).props(
-                    'flat dense no-caps color=primary data-testid="depot-add"'
-                )
+            self._depots(fleet)
             if not fleet.vehicles:
                 ui.label("No vehicles yet.").classes("text-grey-7 q-pa-sm")
                 return
             with ui.list().props("bordered separator").classes("w-full rounded-borders"):
                 for vehicle in fleet.vehicles:
                     self._row(vehicle, depots, drivers)
+
+    def _depots(self, fleet: Fleet) -> None:
+        with ui.row().classes("w-full items-center gap-2 q-pt-sm"):
+            ui.icon("warehouse", color="blue-grey-7")
+            ui.label("Depots").classes("text-subtitle2")
+            if not fleet.depots:
+                ui.label("none yet: add one, then its vehicles.").classes("text-body2")
+            ui.button("Add a depot", icon="add", on_click=lambda: self._open_depot(None)).props(
+                'flat dense no-caps color=primary data-testid="depot-add"'
+            )
+        if not fleet.depots:
+            return
+        with ui.list().props("bordered separator dense").classes("w-full rounded-borders q-mb-md"):
+            for depot in fleet.depots:
+                with ui.item().classes("fl-admin-row").props(f'data-depot="{depot.name}"'):
+                    with ui.item_section():
+                        ui.item_label(f"{depot.name} ({depot.timezone})").classes(
+                            "text-weight-medium"
+                        )
+                        where = f"{depot.location.lat:.5f}, {depot.location.lon:.5f}"
+                        ui.item_label(where).props("caption")
+                    with ui.item_section().props("side"):
+                        ui.button(
+                            icon="edit", on_click=lambda _e, d=depot: self._open_depot(d)
+                        ).props(f'flat round color=primary aria-label="Edit depot {depot.name}"')
 
     def _row(self, vehicle: Vehicle, depots: dict[str, str], drivers: dict[str, str]) -> None:
         with ui.item().classes("fl-admin-row").props(f'data-vehicle="{vehicle.name}"'):
@@ -89,11 +105,11 @@ class VehiclesPanel:
                     f'flat round color=primary aria-label="Edit {vehicle.name}"'
                 ).tooltip("Edit")
 
-    def _open_depot(self) -> None:
+    def _open_depot(self, depot: Depot | None) -> None:
         zone = str(getattr(self._fleet.zone, "key", "")) if self._fleet else ""
         self._dialogs.clear()
         with self._dialogs:
-            DepotForm(zone or "Europe/Zurich", self._saved).open()
+            DepotForm(zone or "Europe/Zurich", self._saved, depot).open()
 
     def _open_new(self) -> None:
         self._open_edit(None)
