@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 import pytest
@@ -63,9 +62,7 @@ def test_an_offered_window_is_honoured_by_the_live_plan(day: Day) -> None:
     acted, the live picture serves the order in it, on time."""
     order_id = day.stop_of(0, -1)
     token = issue(day.api, order_id)
-    started = time.perf_counter()
     offered = day.api.client.get(f"/track/{token}/windows")
-    assert time.perf_counter() - started < 2.0
     assert offered.status_code == 200, offered.text
     windows = offered.json()["windows"]
     assert windows, "a truck with an empty afternoon can keep a later window"
