@@ -48,10 +48,6 @@ PAGE_CSS = """
 .fl-upload .q-uploader__list:empty::after { content: "Drop the file here, or press +";
   color: #616161; font-size: 0.875rem; }
 @media (max-width: 599px) {
-  .q-header .text-subtitle1, .q-header .text-blue-grey-2.text-caption { display: none; }
-  .q-header .gap-3 { gap: 10px !important; }
-  .q-header .text-h6 { font-size: 1.05rem; }
-  .q-header a { font-size: 0.8rem; white-space: nowrap; }
   .fl-form-grid { grid-template-columns: minmax(0, 1fr); }
   .fl-admin .q-tab { padding: 0 8px; min-width: 64px; }
   .fl-admin .q-tab__label { font-size: 0.75rem; }
