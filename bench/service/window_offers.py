@@ -24,11 +24,12 @@ from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
-from fleetline.bootstrap import Services, bootstrap
+from fleetline.bootstrap import bootstrap
 from fleetline.clock import FixedClock
 from fleetline.comms.tracking_links import issue_link
+from fleetline.demo import wait_for_plan
 from fleetline.domain import commands
-from fleetline.domain.model import Plan, PlanStatus
+from fleetline.domain.model import PlanStatus
 from fleetline.operations.window_offers import offered_windows
 from fleetline.server import build_app
 from fleetline.settings import Settings
@@ -57,7 +58,7 @@ def main() -> None:
     requested = services.bus.handle(
         commands.RequestPlan(date=spec.day, time_limit_s=args.time_limit)
     )
-    plan = _wait_for(services, requested.id, args.time_limit * 6 + 60)
+    plan = wait_for_plan(services, requested.id, args.time_limit * 6 + 60)
     assert plan.status is PlanStatus.READY, plan
     services.bus.handle(commands.DispatchPlan(plan_id=plan.id))
     clock.set(datetime.combine(spec.day, clock_time(10), zone))
@@ -107,17 +108,6 @@ def main() -> None:
         f"| GET /track/{{token}}/windows, {len(api_ms)} calls, median / worst "
         f"| {statistics.median(api_ms):.0f} / {max(api_ms):.0f} ms |"
     )
-
-
-def _wait_for(services: Services, plan_id: str, timeout_s: float) -> Plan:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        with services.uow_factory() as uow:
-            plan = uow.plans.get(plan_id)
-        assert plan is not None
-        if plan.status is not PlanStatus.SOLVING or time.monotonic() > deadline:
-            return plan
-        time.sleep(0.2)
 
 
 def _p95(values: list[float]) -> float:

@@ -41,7 +41,18 @@ def _fresh_database() -> str:
     return f"sqlite:///{DEMO_DATABASE.resolve()}"
 
 
-def _wait_for(services: Services, plan_id: str, timeout_s: float) -> Plan:
+def wait_for_plan(services: Services, plan_id: str, timeout_s: float) -> Plan:
+    """Return the plan once it is no longer solving, or as it is after ``timeout_s``.
+
+    Parameters
+    ----------
+    services
+        The running services, whose planner solves the plan.
+    plan_id
+        The plan asked for.
+    timeout_s
+        Seconds to wait at most.
+    """
     deadline = time.monotonic() + timeout_s
     while True:
         with services.uow_factory() as uow:
@@ -91,7 +102,7 @@ def run_demo(args: argparse.Namespace) -> None:
     requested = services.bus.handle(
         commands.RequestPlan(date=spec.day, time_limit_s=args.time_limit)
     )
-    plan = _wait_for(services, requested.id, args.time_limit * 6 + 60)
+    plan = wait_for_plan(services, requested.id, args.time_limit * 6 + 60)
     if plan.status is PlanStatus.READY:
         services.bus.handle(commands.DispatchPlan(plan_id=plan.id))
         stops = sum(len(route.stops) for route in plan.routes)
