@@ -54,8 +54,13 @@ def _stop(time_limit_s: float | None, max_iterations: int | None) -> StoppingCri
 def _initial_solution(
     data: ProblemData, maps: ModelMaps, problem: RoutingProblem, initial: RoutingSolution
 ) -> Solution:
-    """Turn a previous solution into PyVRP's, keeping only what still exists."""
+    """Turn a previous solution into PyVRP's, keeping only what still exists.
+
+    A job placed twice (on its route and again for a reload trip) keeps its first place:
+    PyVRP refuses a start that visits a job twice.
+    """
     job_index = {job.id: j for j, job in enumerate(maps.jobs)}
+    placed: set[int] = set()
     type_of = {
         problem.vehicles[v].id: t for t, members in enumerate(maps.type_vehicles) for v in members
     }
@@ -72,8 +77,9 @@ def _initial_solution(
             if k in reload_at and reload_depots:
                 activities.append(Activity(ActivityType.DEPOT, reload_depots[0]))
             j = job_index.get(visit.job_id)
-            if j is None:
+            if j is None or j in placed:
                 continue
+            placed.add(j)
             job = maps.jobs[j]
             choice = next(
                 (

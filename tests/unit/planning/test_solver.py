@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fleetline.domain.model import ReasonCode
 from fleetline.planning.solver import solve
 
@@ -177,3 +179,20 @@ def test_warm_start_from_previous_plan() -> None:
     first = solve(p, max_iterations=ITERS)
     again = solve(p, max_iterations=10, initial=first)
     assert again.distance == first.distance == 80
+
+
+def test_a_start_that_places_an_order_twice_still_solves() -> None:
+    """A re-plan whose starting routes hold an order twice (on its truck and again for a
+    reload trip) still plans every order once, instead of failing and leaving the day
+    without a re-plan."""
+    orders = [job(str(i), i) for i in range(1, 4)]
+    p = problem([0, 10, 20, 30], [vehicle(), vehicle("v2")], orders)
+    first = solve(p, max_iterations=ITERS)
+    route = first.routes[0]
+    doubled = replace(
+        first,
+        routes=(replace(route, visits=(*route.visits, route.visits[0])), *first.routes[1:]),
+    )
+    again = solve(p, max_iterations=10, initial=doubled)
+    served = sorted(v.job_id for r in again.routes for v in r.visits)
+    assert served == ["1", "2", "3"]
