@@ -165,9 +165,16 @@ def bootstrap(
         with uow_factory() as uow:
             return stop_of(uow, order_id)
 
-    finders = exception_finders(travel_times, settings.options_time_limit_s, stop_lookup)
+    iterations = settings.options_max_iterations
+    finders = exception_finders(
+        travel_times, settings.options_time_limit_s, stop_lookup, max_iterations=iterations
+    )
     prepared = PreparedOptions()
-    finders.update(replan_finders(travel_times, settings.options_time_limit_s, prepared))
+    finders.update(
+        replan_finders(
+            travel_times, settings.options_time_limit_s, prepared, max_iterations=iterations
+        )
+    )
     exceptions = ExceptionService(uow_factory, context, live, finders)
     bus = MessageBus(
         uow_factory=uow_factory,
@@ -230,6 +237,7 @@ def bootstrap(
         forecast,
         prepared,
         time_limit_s=settings.options_time_limit_s,
+        max_iterations=iterations,
     )
     for kind, handler in (
         (events.OrderChanged, replanner.on_order_changed),

@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     options_time_limit_s: float = Field(
         default=2.0, gt=0, le=60, description="Seconds each what-if option may search."
     )
+    options_max_iterations: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description=(
+            "Iterations each what-if option and neighbourhood re-plan may search, besides "
+            "the time limit (the first reached stops it); with it, an answer does not "
+            "depend on machine speed. None: the time limit alone."
+        ),
+    )
     tile_url: str | None = Field(
         default=None,
         description=(

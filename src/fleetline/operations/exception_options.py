@@ -18,6 +18,7 @@ def exception_finders(
     stop_lookup: Callable[[str], RemainingStop | None],
     *,
     parallel: bool = True,
+    max_iterations: int | None = None,
 ) -> dict[ExceptionKind, OptionsFinder]:
     """Return the options finder of each kind of exception.
 
@@ -31,6 +32,9 @@ def exception_finders(
         Returns an order as a stop to place (a failed delivery is no longer on any route).
     parallel
         Solve the options of one exception side by side on worker processes.
+    max_iterations
+        Iterations each what-if solve may search besides the time limit (``None``: the
+        time limit alone); with it, the options do not depend on machine speed.
     """
 
     def breakdown(snapshot: DaySnapshot, exception: OperationalException) -> list[ExceptionOption]:
@@ -41,6 +45,7 @@ def exception_finders(
             exception.vehicle_id,
             travel_times,
             time_limit_s=time_limit_s,
+            max_iterations=max_iterations,
             parallel=parallel,
         )
 
@@ -53,6 +58,7 @@ def exception_finders(
             travel_times,
             stop=stop_lookup(exception.order_id),
             time_limit_s=time_limit_s / 2,
+            max_iterations=max_iterations,
         )
 
     return {ExceptionKind.BREAKDOWN: breakdown, ExceptionKind.FAILED_DELIVERY: failed}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
@@ -69,6 +70,8 @@ class ExceptionService:
         self.publish = publish
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="options")
         self._pending: list[Future[None]] = []
+        self._queued: set[str] = set()
+        self._queued_lock = threading.Lock()
 
     # --- what opens an exception ---------------------------------------------------------
 
@@ -111,11 +114,16 @@ class ExceptionService:
         )
 
     def on_plan_changed(self, event: events.PlanRevised | events.PlanDispatched) -> None:
-        """Compute again the options of the day's open exceptions from the new live plan."""
+        """Compute again the options of the day's open exceptions from the new live plan.
+
+        After a revision, only the exceptions it touches (see :func:`touched_by`): options
+        that re-sequence other trucks apply to the new plan as they are.
+        """
         with self._uow_factory() as uow:
             waiting = uow.exceptions.list(day=event.date, status=ExceptionStatus.OPEN)
         for exception in waiting:
-            self.recompute(exception.id)
+            if not isinstance(event, events.PlanRevised) or touched_by(exception, event):
+                self.recompute(exception.id)
 
     # --- opening and options -------------------------------------------------------------
 
@@ -168,11 +176,25 @@ class ExceptionService:
             )
             uow.commit()
             self.publish(uow.collect_new_events())
-        self._pending.append(self._workers.submit(self.compute_options, exception.id))
+        self._queue(exception.id)
         return exception
+
+    def _queue(self, exception_id: str) -> None:
+        """Compute an exception's options on the worker, unless that is already queued.
+
+        A computation waiting to start reads the live plan when it starts, so a second
+        one queued behind it (several plan changes in a row) would only repeat it.
+        """
+        with self._queued_lock:
+            if exception_id in self._queued:
+                return
+            self._queued.add(exception_id)
+        self._pending.append(self._workers.submit(self.compute_options, exception_id))
 
     def compute_options(self, exception_id: str) -> None:
         """Compute, rank and store the options of an exception."""
+        with self._queued_lock:
+            self._queued.discard(exception_id)
         with self._uow_factory() as uow:
             exception = uow.exceptions.get(exception_id)
         if exception is None or exception.status is not ExceptionStatus.OPEN:
@@ -207,7 +229,7 @@ class ExceptionService:
 
     def recompute(self, exception_id: str) -> None:
         """Compute an exception's options again (they went out of date)."""
-        self._pending.append(self._workers.submit(self.compute_options, exception_id))
+        self._queue(exception_id)
 
     def wait(self) -> None:
         """Wait until every option computation started so far has finished."""
@@ -217,6 +239,29 @@ class ExceptionService:
     def close(self) -> None:
         """Stop computing options."""
         self._workers.shutdown(wait=True, cancel_futures=True)
+
+
+def touched_by(exception: OperationalException, revision: events.PlanRevised) -> bool:
+    """Whether a plan revision may change an open exception's options.
+
+    It does when the exception has no options yet, when the revision changed the route of
+    its truck or of a truck one of its options re-sequences, or moved one of its orders
+    or of those options' orders.
+    """
+    if not exception.options:
+        return True
+    changed = set(revision.changed_vehicles) | set(revision.moved_orders)
+    mine = {exception.vehicle_id, exception.order_id, *(a.order_id for a in exception.affected)}
+    if changed & mine:
+        return True
+    for option in exception.options:
+        routes = option.changes.get("routes")
+        if isinstance(routes, dict) and any(
+            vehicle in changed or not changed.isdisjoint(sequence)
+            for vehicle, sequence in routes.items()
+        ):
+            return True
+    return False
 
 
 def make_resolve_exception(

@@ -57,13 +57,7 @@ def _not_in_future(at: datetime, context: Context, field: str = "at") -> None:
 
 def stop_vehicle(uow: UnitOfWork, order: Order) -> str | None:
     """Return the vehicle that serves ``order`` in its day's live plan."""
-    plan = uow.plans.live_for(order.date)
-    if plan is None:
-        return None
-    for route in plan.routes:
-        if any(stop.order_id == order.id for stop in route.stops):
-            return route.vehicle_id
-    return None
+    return uow.plans.live_vehicle_of(order.date, order.id)
 
 
 def report_stop_event(

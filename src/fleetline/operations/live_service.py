@@ -164,6 +164,7 @@ class LiveService:
         """Use ``pace`` for a vehicle's remaining legs from the next refresh on."""
         with self._lock:
             self._pace[vehicle_id] = pace
+            self._dirty.update(self._pictures)
 
     def latest(self, day: date | None = None) -> LivePicture:
         """Return the day's last published picture, without waiting for a newer one.
@@ -179,9 +180,16 @@ class LiveService:
     def refresh(self, day: date | None = None) -> LivePicture:
         """Recompute the day's picture now, record predictions, and publish the changes.
 
-        The listeners of the picture run before this returns.
+        A picture computed at this very instant, with nothing changed since, is the one a
+        recomputation would give, and is used as it is (a simulated clock stands still
+        while many readers refresh). The listeners of the picture run before this returns.
         """
-        picture = self._compute(day or self.today())
+        day = day or self.today()
+        now = self._clock.now()
+        with self._lock:
+            known = self._pictures.get(day)
+            same = known is not None and known.computed_at == now and day not in self._dirty
+        picture = known if same and known is not None else self._compute(day)
         self._listeners.run_now(picture)
         return picture
 

@@ -176,14 +176,24 @@ def assess_neighbourhood(
     scope: set[str],
     *,
     time_limit_s: float,
+    max_iterations: int | None = None,
     penalties: ReplanPenalties = DEFAULT_PENALTIES,
 ) -> Assessment:
-    """Re-plan the vehicles in ``scope`` (short solve) and time the plan in force alike."""
+    """Re-plan the vehicles in ``scope`` (short solve) and time the plan in force alike.
+
+    The solve stops at ``time_limit_s`` or after ``max_iterations``, the first reached.
+    """
     problem, context = build_live_problem(
         snapshot, travel_times, vehicles=scope, penalties=penalties
     )
     _, before, late = assess(problem, context, plan_in_force(problem, context), penalties)
-    replan = solve_live(problem, context, penalties=penalties, time_limit_s=time_limit_s)
+    replan = solve_live(
+        problem,
+        context,
+        penalties=penalties,
+        time_limit_s=time_limit_s,
+        max_iterations=max_iterations,
+    )
     on_route = frozenset(o for sequence in context.current.values() for o in sequence)
     on_route |= frozenset(stop.order_id for stop, _ in context.in_service.values())
     return Assessment(
@@ -298,13 +308,18 @@ def key_of(exception: OperationalException) -> PreparedKey:
 
 
 def replan_finders(
-    travel_times: TravelTimes, time_limit_s: float, prepared: PreparedOptions
+    travel_times: TravelTimes,
+    time_limit_s: float,
+    prepared: PreparedOptions,
+    *,
+    max_iterations: int | None = None,
 ) -> dict[ExceptionKind, OptionsFinder]:
     """The options finders of the exceptions the re-optimization policy opens.
 
     Each answers one option, the re-plan of the neighbourhood of the exception's vehicle
-    and affected orders; options prepared when the exception was opened are used as they
-    are while the live plan has not changed since.
+    and affected orders (a solve of ``time_limit_s`` or ``max_iterations``, the first
+    reached); options prepared when the exception was opened are used as they are while
+    the live plan has not changed since.
     """
 
     def find(snapshot: DaySnapshot, exception: OperationalException) -> list[ExceptionOption]:
@@ -318,7 +333,13 @@ def replan_finders(
         scope = neighbourhood(snapshot, orders, vehicles)
         if not scope:
             return []
-        assessment = assess_neighbourhood(snapshot, travel_times, scope, time_limit_s=time_limit_s)
+        assessment = assess_neighbourhood(
+            snapshot,
+            travel_times,
+            scope,
+            time_limit_s=time_limit_s,
+            max_iterations=max_iterations,
+        )
         return [replan_option(assessment, snapshot)]
 
     return {

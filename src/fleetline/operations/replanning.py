@@ -108,8 +108,9 @@ class Replanner:
         As the live plan's revisions use them.
     prepared
         Where options computed before their exception is opened wait for its finder.
-    time_limit_s
-        Seconds each neighbourhood re-plan may search.
+    time_limit_s, max_iterations
+        Seconds and iterations each neighbourhood re-plan may search (the first reached
+        stops it; no iteration limit when ``None``).
     """
 
     def __init__(
@@ -124,6 +125,7 @@ class Replanner:
         prepared: PreparedOptions,
         *,
         time_limit_s: float = 2.0,
+        max_iterations: int | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._context = context
@@ -134,6 +136,7 @@ class Replanner:
         self._forecaster = forecaster
         self._prepared = prepared
         self._time_limit_s = time_limit_s
+        self._max_iterations = max_iterations
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replan")
         self._pending: list[Future[None]] = []
         self._lock = threading.Lock()
@@ -250,7 +253,11 @@ class Replanner:
         if not scope:
             return
         found = assess_neighbourhood(
-            snapshot, self._travel_times, scope, time_limit_s=self._time_limit_s
+            snapshot,
+            self._travel_times,
+            scope,
+            time_limit_s=self._time_limit_s,
+            max_iterations=self._max_iterations,
         )
         unmet = job.trigger in (ReplanTrigger.WINDOW_CHANGE, ReplanTrigger.URGENT_ORDER) and any(
             found.unmet(s.order_id) for s in focus

@@ -316,6 +316,14 @@ def plan_to_row(plan: Plan) -> dict[str, Any]:
     }
 
 
+def vehicle_of_order(document: Mapping[str, Any], order_id: str) -> str | None:
+    """The vehicle whose route in a plan's stored ``document`` holds ``order_id``."""
+    for route in document["routes"]:
+        if any(stop["order_id"] == order_id for stop in route["stops"]):
+            return str(route["vehicle_id"])
+    return None
+
+
 def plan_from_row(row: Row) -> Plan:
     """Plan from a row of ``plans``."""
     document = row["document"]

@@ -106,6 +106,19 @@ class PlanRepository(Repository):
         )
         return None if row is None else ser.plan_from_row(row)
 
+    def live_vehicle_of(self, day: date, order_id: str) -> str | None:
+        """The vehicle whose route holds ``order_id`` in ``day``'s live plan, or ``None``.
+
+        Reads the stored routes without building the plan: every stop report asks, and a
+        large fleet's plan holds thousands of stops.
+        """
+        document = self._session.execute(
+            sa.select(t.plans.c.document)
+            .join(t.live_plans, t.live_plans.c.plan_id == t.plans.c.id)
+            .where(t.live_plans.c.date == day)
+        ).scalar_one_or_none()
+        return None if document is None else ser.vehicle_of_order(document, order_id)
+
     def set_live(self, day: date, plan_id: str) -> None:
         """Make ``plan_id`` the live plan of ``day`` (see :meth:`live_id` for the previous).
 
