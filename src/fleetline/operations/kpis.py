@@ -21,6 +21,7 @@ from fleetline.domain.messages import NoticeKind, NoticeStatus, Notification
 from fleetline.domain.model import Order, OrderState, Plan, TimeWindow
 from fleetline.operations.eta_accuracy import eta_accuracy
 from fleetline.operations.exception_figures import exception_figures, first_options_ready
+from fleetline.operations.overtime_actual import actual_overtime_s, day_ends
 from fleetline.operations.plan_adherence import PlanAdherence, plan_adherence
 from fleetline.operations.planning_service import orders_of_day
 from fleetline.operations.ports import UnitOfWork
@@ -37,6 +38,11 @@ class DayKpis:
     ``exception_response_s_*`` from the event to the decision; ``eta_bias_s`` is the
     mean signed ETA error per horizon (negative: trucks came later than the ETA said);
     ``adherence`` compares the served day with its morning plan.
+
+    ``overtime_planned_s`` is the live plan's overtime; ``overtime_actual_s`` what the
+    trucks worked past their shifts' end by their reports and positions
+    (:mod:`fleetline.operations.overtime_actual`), ``None`` before any truck reported a
+    stop; ``overtime_s`` is the actual figure once there is one, the planned one before.
     """
 
     date: date
@@ -66,6 +72,8 @@ class DayKpis:
     exceptions_dismissed: int = 0
     eta_bias_s: Mapping[int, float | None] | None = None
     adherence: PlanAdherence | None = None
+    overtime_planned_s: int = 0
+    overtime_actual_s: int | None = None
 
 
 def first_dispatched(plans: list[Plan]) -> Plan | None:
@@ -188,6 +196,8 @@ def day_kpis(uow: UnitOfWork, day: date) -> DayKpis:
     exceptions = uow.exceptions.list(day=day)
     answered = exception_figures(exceptions, first_options_ready(uow, exceptions))
     live = uow.plans.live_for(day)
+    planned_overtime = sum(route.overtime_s for route in live.routes) if live else 0
+    actual_overtime = actual_overtime_s(day_ends(uow, day, reports))
     accuracy = eta_accuracy(
         uow.eta_predictions.for_orders([o.id for o in orders]), arrivals, ETA_HORIZONS_MIN
     )
@@ -203,7 +213,7 @@ def day_kpis(uow: UnitOfWork, day: date) -> DayKpis:
         exceptions=answered.exceptions,
         **asdict(communication_figures(uow, orders, promised, arrivals)),
         distance_m=live.distance_m if live else 0,
-        overtime_s=sum(route.overtime_s for route in live.routes) if live else 0,
+        overtime_s=planned_overtime if actual_overtime is None else actual_overtime,
         plan_versions=len(plans),
         eta_mae_s={h: figure.mae_s for h, figure in accuracy.items()},
         eta_samples={h: figure.count for h, figure in accuracy.items()},
@@ -213,4 +223,6 @@ def day_kpis(uow: UnitOfWork, day: date) -> DayKpis:
         exceptions_dismissed=answered.dismissed,
         eta_bias_s={h: figure.bias_s for h, figure in accuracy.items()},
         adherence=plan_adherence(first, reports, arrivals),
+        overtime_planned_s=planned_overtime,
+        overtime_actual_s=actual_overtime,
     )

@@ -11,7 +11,7 @@ import pytest
 
 from fleetline.domain import events
 from fleetline.domain.access import Role
-from fleetline.domain.live import StopEvent
+from fleetline.domain.live import Position, StopEvent, VehicleState, VehicleStatus
 from fleetline.domain.model import Location, Order, OrderState, TimeWindow
 from fleetline.operations.kpi_days import kpis_of_days
 from tests.unit.operations.figure_days import DAY, at, exception, plan, report
@@ -115,6 +115,39 @@ def test_plan_adherence_is_measured_against_the_morning_plan(
     assert figures["orders_completed"] == 6 and figures["orders_failed"] == 1
     assert figures["on_time_rate"] == 0.8333 and figures["late_orders"] == 1
     assert figures["distance_m"] == 60_000 and figures["plan_versions"] == 2
+
+
+def test_overtime_is_what_the_trucks_worked_past_their_shift_once_they_report(
+    api: Api, built_day: dict[str, Any]
+) -> None:
+    """Shifts end at 16:00 in Vaduz (15:00 UTC) and the live plan plans no overtime. The
+    first truck is back at the depot at 15:40 UTC after its last stop (a later ping there
+    does not count), the second is last seen away from it at 15:20 UTC: 40 + 20 minutes
+    worked past the shift, which the dispatcher reads as the day's overtime, the plan's
+    figure kept apart; a day nobody worked has no actual figure; a truck broken down
+    before its shift's end worked none after it."""
+    depot, away = Location(47.1701, 9.5001), Location(47.14, 9.52)
+    seen = [
+        (built_day["v1"], away, "10:45"),
+        (built_day["v1"], depot, "15:40"),
+        (built_day["v1"], depot, "16:30"),
+        (built_day["v2"], away, "15:20"),
+    ]
+    with api.services.uow_factory() as uow:
+        uow.positions.ingest([Position(v, where, at(when), at(when)) for v, where, when in seen])
+        uow.commit()
+    figures = _kpis(api, date=DAY.isoformat()).json()
+    assert figures["overtime_actual_s"] == 60 * 60
+    assert figures["overtime_planned_s"] == 0
+    assert figures["overtime_s"] == 60 * 60
+    quiet = _kpis(api, date=(DAY + timedelta(days=1)).isoformat()).json()
+    assert quiet["overtime_actual_s"] is None and quiet["overtime_s"] == 0
+    with api.services.uow_factory() as uow:  # the second truck broke down at 15:00 local
+        uow.vehicle_states.put(
+            VehicleState(built_day["v2"], VehicleStatus.BROKEN_DOWN, at("14:00"))
+        )
+        uow.commit()
+    assert _kpis(api, date=DAY.isoformat()).json()["overtime_actual_s"] == 40 * 60
 
 
 def test_time_to_options_is_the_first_computation_from_the_event_log(

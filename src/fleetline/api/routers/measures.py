@@ -44,6 +44,8 @@ def kpis_body(figures: DayKpis) -> dict[str, Any]:
         "message_latency_s_median": figures.message_latency_s_median,
         "distance_m": figures.distance_m,
         "overtime_s": figures.overtime_s,
+        "overtime_planned_s": figures.overtime_planned_s,
+        "overtime_actual_s": figures.overtime_actual_s,
         "plan_versions": figures.plan_versions,
         "eta_mae_s": {f"{h}min": mae for h, mae in figures.eta_mae_s.items()},
         "eta_samples": {f"{h}min": n for h, n in figures.eta_samples.items()},
@@ -62,7 +64,9 @@ def kpis(
 
     On-time rate, completed and failed orders, exception response time (event to
     decision, median and 90th percentile) and time to options ready, distance, overtime
-    and ETA accuracy (mean absolute and signed error 60, 30 and 15 minutes ahead).
+    (``overtime_s``: worked past the shifts' end once trucks reported stops, the live
+    plan's before; both apart in ``overtime_actual_s`` and ``overtime_planned_s``) and
+    ETA accuracy (mean absolute and signed error 60, 30 and 15 minutes ahead).
     Client communication: inquiries (and per 100 orders), messages sent (or recorded
     where no channel is configured) by kind and channel, the share of late orders whose
     client was warned before the promised window ended, and the median seconds from a

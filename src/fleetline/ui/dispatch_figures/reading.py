@@ -192,7 +192,9 @@ def headlines(kpis: DayKpis) -> list[Headline]:
             "overtime",
             "Overtime",
             duration(kpis.overtime_s) if kpis.overtime_s else "none",
-            "paid overtime of the live plan",
+            "worked past shift end"
+            if kpis.overtime_actual_s is not None
+            else "paid overtime of the live plan",
             kpis.overtime_s > 0,
         )
         distance = Headline(
