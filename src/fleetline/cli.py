@@ -115,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 run_study(args)
             except (SimulationFailed, StudyFailed, ValueError) as error:
                 raise CommandFailed(str(error)) from error
+            except KeyboardInterrupt as error:
+                raise CommandFailed("study stopped; no day is left playing") from error
         elif args.command == "region":
             _import_region(args.extract, args.into)
     except (CommandFailed, DomainError) as error:

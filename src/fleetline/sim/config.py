@@ -60,7 +60,11 @@ class SimConfig:
     start
         Local time the day's clock starts (default: the earliest shift start).
     time_limit_s
-        Seconds the morning plan is searched for.
+        Seconds the morning plan is searched for (and at most each what-if solve).
+    option_iterations
+        Iterations each what-if solve (an exception's options, a neighbourhood re-plan)
+        may search, besides the time limit: with it, options do not depend on machine
+        speed. ``None``: the time limit alone.
     tick_s
         Simulated seconds between two GPS fixes of a truck.
     batch_s
@@ -103,6 +107,7 @@ class SimConfig:
     until: time | None = None
     start: time | None = None
     time_limit_s: float = 5.0
+    option_iterations: int | None = None
     tick_s: int = 15
     batch_s: int = 60
     poll_s: int = 60

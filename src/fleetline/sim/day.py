@@ -482,7 +482,7 @@ class SimulatedDay:
             distance_km=round(truck.distance_m / 1000, 1),
             completed=sum(e.type == "completed" for e in mine),
             failed=sum(e.type == "failed" for e in mine),
-            overtime_s=truck.overtime_s,
+            overtime_s=truck.overtime_until(report_end(report)),
             home_at=truck.home_at.isoformat() if truck.home_at else None,
             positions=sum(f.vehicle_id == truck.vehicle_id for f in self.fixes),
         )

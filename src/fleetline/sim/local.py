@@ -73,6 +73,7 @@ def run_in_process(
             solver_processes=0,
             solver_time_limit_s=config.time_limit_s,
             options_time_limit_s=min(config.time_limit_s, 60.0),
+            options_max_iterations=config.option_iterations,
             mqtt_url=None,
             **(settings or {}),
         )

@@ -175,12 +175,19 @@ class SimTruck:
         """On the road or at a stop (a breakdown can only strike then)."""
         return self.phase in (Phase.DRIVING, Phase.SERVING)
 
-    @property
-    def overtime_s(self) -> int:
-        """Seconds worked after the shift's end: home after it (a broken truck: none)."""
-        if self.shift_end is None or self.home_at is None or self.phase is Phase.BROKEN:
+    def overtime_until(self, moment: datetime) -> int:
+        """Seconds worked after the shift's end by ``moment``.
+
+        A truck home since worked until it came home; one still out (the day stopped
+        first) works until ``moment``; a broken-down one worked none.
+        """
+        if self.shift_end is None or self.phase is Phase.BROKEN:
             return 0
-        return max(0, round((self.home_at - self.shift_end).total_seconds()))
+        out = self.phase in (Phase.DRIVING, Phase.SERVING)
+        ended = moment if out else self.home_at
+        if ended is None:
+            return 0
+        return max(0, round((ended - self.shift_end).total_seconds()))
 
     @property
     def finished(self) -> bool:

@@ -38,26 +38,32 @@ def kpi_chart(groups: Sequence[Group], path: Path) -> Path:
     for axis, (key, title) in zip(axes, KPI_PANELS, strict=True):
         labels = [f"{g.trucks} trucks" for g in groups]
         for offset, mode in ((-0.2, "siloed"), (0.2, "unified")):
-            means, errors = [], []
-            for group in groups:
-                interval = getattr(row(group, key), mode)
-                means.append(interval.mean if interval else 0.0)
-                errors.append(interval.half_width or 0.0 if interval else 0.0)
-            axis.bar(
-                [n + offset for n in range(len(groups))],
-                means,
-                0.4,
-                yerr=errors,
-                capsize=4,
-                color=COLOURS[mode],
-                label=mode,
-            )
+            xs = [n + offset for n in range(len(groups))]
+            intervals = [getattr(row(group, key), mode) for group in groups]  # clipped
+            means = [i.mean if i else 0.0 for i in intervals]
+            axis.bar(xs, means, 0.4, color=COLOURS[mode], label=mode)
+            spread = [(x, i) for x, i in zip(xs, intervals, strict=True) if i and i.has_interval]
+            if spread:
+                axis.errorbar(
+                    [x for x, _ in spread],
+                    [i.mean for _, i in spread],
+                    yerr=[
+                        [i.mean - (i.low or 0.0) for _, i in spread],
+                        [(i.high or 0.0) - i.mean for _, i in spread],
+                    ],
+                    fmt="none",
+                    ecolor="black",
+                    capsize=4,
+                )
         axis.set_xticks(range(len(groups)), labels)
         axis.set_title(title, fontsize=10)
         axis.grid(axis="y", alpha=0.3)
-    axes[0].legend(fontsize=9)
-    figure.suptitle("Siloed against unified: mean over seeds, bars are 95 % intervals")
-    figure.tight_layout()
+    handles, names = axes[0].get_legend_handles_labels()
+    figure.legend(handles, names, loc="upper right", ncol=2, fontsize=9, frameon=False)
+    figure.suptitle(
+        "Siloed against unified: mean over seeds, whiskers are 95 % intervals (none with one seed)"
+    )
+    figure.tight_layout(rect=(0, 0, 1, 0.93))
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path

@@ -13,18 +13,19 @@ from fleetline.sim.config import DisruptionRates
 from fleetline.sim.inquiries import InquiryModel
 from fleetline.sim.modes import OperatorModel
 from fleetline.study.config import QUICK, Fleet, StudyConfig, UnitCosts
+from fleetline.study.processes import exit_on_sigterm
 from fleetline.study.runner import load_day_config, load_runs, run_days
 
 FULL = {
-    "orders_per_truck": 15,
-    "until": None,
     "fleets": (Fleet(30, 5), Fleet(100, 5)),
     "sensitivity_seeds": 3,
     "tick_s": 15,
     "batch_s": 60,
     "poll_s": 60,
 }
-"""What ``--full`` changes: whole days of 15 orders a truck, 5 seeds, the product's clock."""
+"""What ``--full`` changes: 5 seeds a fleet (3 a sensitivity run), and the clock of the
+product's own simulator (a GPS fix every 15 s, sent every minute, the plan read every
+minute); it takes some hours where the default takes minutes."""
 
 
 def add_study_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,7 +36,9 @@ def add_study_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     study.add_argument("--out", type=Path, default=Path("study-report"), help="report folder")
     size = study.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="a tiny study (3 trucks, 2 seeds)")
-    size.add_argument("--full", action="store_true", help="15 orders a truck, 5 seeds each")
+    size.add_argument(
+        "--full", action="store_true", help="5 seeds a fleet, fixes every 15 s (hours)"
+    )
     study.add_argument("--fleets", default=None, metavar="T:S,...", help="trucks:seeds, e.g. 30:3")
     study.add_argument("--first-seed", type=int, default=None)
     study.add_argument("--orders-per-truck", type=int, default=None)
@@ -46,7 +49,20 @@ def add_study_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         study.add_argument(f"--{rate}", type=float, default=None, metavar="R")
     study.add_argument("--scales", default=None, metavar="X,...", help="sensitivity rate factors")
     study.add_argument("--processes", type=int, default=None, help="days played side by side")
-    study.add_argument("--time-limit", type=float, default=None, help="seconds per solve")
+    study.add_argument(
+        "--seeds", type=int, default=None, help="seeds of every fleet and sensitivity run"
+    )
+    study.add_argument(
+        "--time-limit", type=float, default=None, help="seconds of the morning plan's solve"
+    )
+    study.add_argument(
+        "--option-iterations",
+        default=None,
+        metavar="N",
+        help="iterations of each what-if solve ('none': the time limit alone)",
+    )
+    for clock in ("tick", "batch", "poll", "look"):
+        study.add_argument(f"--{clock}-s", type=int, default=None, metavar="S")
     study.add_argument("--unified-delay", default=None, metavar="MIN-MAX", help="minutes")
     study.add_argument("--siloed-delay", default=None, metavar="MIN-MAX", help="minutes")
     study.add_argument("--phone-min", type=float, default=None, help="per driver phoned")
@@ -89,6 +105,16 @@ def config_from_args(args: argparse.Namespace) -> StudyConfig:
             trucks, _, seeds = item.partition(":")
             fleets.append(Fleet(int(trucks), int(seeds or 1)))
         values["fleets"] = tuple(fleets)
+    if args.seeds is not None:
+        sizes = values.get("fleets", base.fleets)
+        assert isinstance(sizes, tuple)
+        values["fleets"] = tuple(Fleet(f.trucks, args.seeds) for f in sizes)
+        values["sensitivity_seeds"] = args.seeds
+    if args.option_iterations is not None:
+        text = str(args.option_iterations)
+        values["option_iterations"] = None if text == "none" else int(text)
+    for clock in ("tick_s", "batch_s", "poll_s", "look_s"):
+        _set(values, clock, getattr(args, clock))
     _set(values, "first_seed", args.first_seed)
     _set(values, "orders_per_truck", args.orders_per_truck)
     _set(values, "processes", args.processes)
@@ -162,10 +188,18 @@ def replay(config_file: Path, report_file: Path | None, quiet: bool = False) -> 
 
 
 def run_study(args: argparse.Namespace) -> None:
-    """``fleetline study``: play the days (unless ``--report-only``) and write the report."""
-    if args.replay is not None:
-        replay(args.replay, args.report, args.quiet)
-        return
+    """``fleetline study``: play the days (unless ``--report-only``) and write the report.
+
+    SIGTERM stops it like Ctrl-C: the days still playing are stopped with it.
+    """
+    with exit_on_sigterm():
+        if args.replay is not None:
+            replay(args.replay, args.report, args.quiet)
+        else:
+            _study(args)
+
+
+def _study(args: argparse.Namespace) -> None:
     from fleetline.study.report import write_report
 
     config = config_from_args(args)

@@ -72,9 +72,10 @@ class StudyConfig:
     first_seed
         The first seed.
     orders_per_truck
-        Orders of the day per truck.
+        Orders of the day per truck (a real delivery day has some 12 to 20 stops a truck).
     until
-        Local time the simulated day stops (``None``: when every truck is home).
+        Local time the simulated day stops (``None``: the whole day, until every truck is
+        home).
     rates
         Disruption rates of the base case.
     sensitivity_scales
@@ -91,17 +92,21 @@ class StudyConfig:
     value_trucks
         The company size whose annual value is worked out.
     time_limit_s
-        Seconds the morning plan, and each what-if option of an exception, search.
+        Seconds the morning plan searches; also the cap of each what-if solve.
+    option_iterations
+        Iterations each what-if solve (an exception's options, a neighbourhood re-plan)
+        searches, unless ``time_limit_s`` comes first: a replayed day then takes the same
+        decisions on any machine that is fast enough.
     tick_s, batch_s, poll_s, look_s
         The simulated day's clock (see :class:`~fleetline.sim.config.SimConfig`).
     processes
         Days played side by side.
     """
 
-    fleets: tuple[Fleet, ...] = (Fleet(30, 3), Fleet(100, 2))
+    fleets: tuple[Fleet, ...] = (Fleet(30, 3), Fleet(100, 1))
     first_seed: int = 1
-    orders_per_truck: int = 6
-    until: time | None = field(default_factory=lambda: time(10, 30))
+    orders_per_truck: int = 12
+    until: time | None = None
     rates: DisruptionRates = field(
         default_factory=lambda: DisruptionRates(
             breakdowns=0.1, failures=0.05, window_changes=0.08, incidents=0.2
@@ -115,7 +120,8 @@ class StudyConfig:
     inquiries: InquiryModel = field(default_factory=InquiryModel)
     costs: UnitCosts = field(default_factory=UnitCosts)
     value_trucks: int = 30
-    time_limit_s: float = 3.0
+    time_limit_s: float = 10.0
+    option_iterations: int | None = 100
     tick_s: int = 60
     batch_s: int = 120
     poll_s: int = 240
@@ -152,6 +158,7 @@ class StudyConfig:
             rates=rates,
             until=self.until,
             time_limit_s=self.time_limit_s,
+            option_iterations=self.option_iterations,
             tick_s=self.tick_s,
             batch_s=self.batch_s,
             poll_s=self.poll_s,

@@ -1,10 +1,11 @@
 """What the study reads from a simulated day's report: the system's figures and the world's.
 
 Most measures are the system's own (``GET /api/v1/kpis`` at the end of the day, kept in the
-day's report); overtime and kilometres driven are the simulated world's (each truck's
-return home against its shift's end, and the distance it drove), since the live plan only
-knows what was planned. Every KPI field that is a number is kept, so figures the KPIs gain
-later appear in the day's measures without a change here.
+day's report); overtime and kilometres driven are the simulated drivers' own (each truck's
+return home against its shift's end, a truck still out when the day stops counted until
+then, and the distance it drove), with the system's count of the overtime worked (from
+the trucks' reports and positions) beside it as a check. Every KPI field that is a number
+is kept, so figures the KPIs gain later appear in the day's measures without a change here.
 """
 
 from __future__ import annotations
@@ -19,31 +20,58 @@ from fleetline.study.config import UnitCosts
 
 @dataclass(frozen=True, slots=True)
 class Measure:
-    """One measure of a day: its key, words, unit, and which way is better."""
+    """One measure of a day: its key, words, unit, which way is better, what is possible.
+
+    Attributes
+    ----------
+    low, high
+        The values the measure can take (a share 0 to 100 %, a count from 0; ``None``:
+        open); intervals are kept within them.
+    least_base
+        The smallest siloed mean, in ``base_key``'s unit, that a relative change is taken
+        from: below it (e.g. fewer than one inquiry a day) one event more or less swings
+        the change by 100 % or more, so the change is reported as undefined.
+    base_key
+        The measure whose siloed mean is checked against ``least_base`` (default: this
+        one); the inquiries per 100 orders are judged by the calls behind them.
+    """
 
     key: str
     label: str
     unit: str
     better: str = "lower"
     """``higher`` or ``lower``."""
+    low: float | None = 0.0
+    high: float | None = None
+    least_base: float = 0.0
+    base_key: str | None = None
 
 
 MEASURES = (
-    Measure("on_time_pct", "On-time deliveries", "%", "higher"),
-    Measure("inquiries_per_100", "Client inquiries per 100 orders", "per 100", "lower"),
-    Measure("inquiries", "Client inquiries", "calls", "lower"),
-    Measure("overtime_emergency_eur", "Overtime and emergency cost", "EUR/day", "lower"),
-    Measure("overtime_h", "Overtime (world)", "h/day", "lower"),
-    Measure("not_delivered", "Orders not delivered today", "orders", "lower"),
-    Measure("response_min", "Exception response, median", "min", "lower"),
-    Measure("response_p90_min", "Exception response, 90th percentile", "min", "lower"),
-    Measure("late_orders", "Late orders", "orders", "lower"),
-    Measure("km_driven", "Kilometres driven (world)", "km", "lower"),
-    Measure("driver_hours", "Driver hours worked (world)", "h", "lower"),
+    Measure("on_time_pct", "On-time deliveries", "%", "higher", high=100.0),
+    Measure(
+        "inquiries_per_100",
+        "Client inquiries per 100 orders",
+        "per 100",
+        least_base=1.0,
+        base_key="inquiries",
+    ),
+    Measure("inquiries", "Client inquiries", "calls", least_base=1.0),
+    Measure("overtime_emergency_eur", "Overtime and emergency cost", "EUR/day", least_base=1.0),
+    Measure("overtime_h", "Overtime worked past shift end (drivers)", "h/day", least_base=0.1),
+    Measure("overtime_system_h", "Overtime worked, the system's count (KPIs)", "h/day"),
+    Measure("not_delivered", "Orders not delivered today", "orders", least_base=1.0),
+    Measure("response_min", "Exception response, median", "min"),
+    Measure("response_p90_min", "Exception response, 90th percentile", "min"),
+    Measure("late_orders", "Late orders", "orders", least_base=1.0),
+    Measure("km_driven", "Kilometres driven (drivers)", "km"),
+    Measure("driver_hours", "Driver hours worked (drivers)", "h"),
     Measure("notifications_sent", "Messages that reached clients", "messages", "higher"),
-    Measure("late_warned_pct", "Late orders warned before the window ended", "%", "higher"),
-    Measure("exceptions", "Exceptions opened", "exceptions", "lower"),
-    Measure("plan_versions", "Plan versions", "versions", "lower"),
+    Measure(
+        "late_warned_pct", "Late orders warned before the window ended", "%", "higher", high=100.0
+    ),
+    Measure("exceptions", "Exceptions opened", "exceptions", least_base=1.0),
+    Measure("plan_versions", "Plan versions", "versions"),
 )
 """The measures the report tables show, in order."""
 BY_KEY = {m.key: m for m in MEASURES}
@@ -97,6 +125,7 @@ def day_measures(report: Mapping[str, Any], costs: UnitCosts) -> dict[str, float
     failed = _number(kpis.get("orders_failed")) or 0.0
     rate = _number(kpis.get("on_time_rate"))
     overtime_h = sum(t.get("overtime_s", 0) for t in trucks) / 3600
+    system_overtime = _number(kpis.get("overtime_actual_s"))
     postponed = max(0.0, ordered - orders)  # moved to another day
     not_delivered = failed + postponed + float(report.get("unplanned", 0) or 0)
     median = _number(kpis.get("exception_response_s_median"))
@@ -108,6 +137,7 @@ def day_measures(report: Mapping[str, Any], costs: UnitCosts) -> dict[str, float
         "inquiries_per_100": per_100,
         "inquiries": _number(kpis.get("inquiries")),
         "overtime_h": round(overtime_h, 3),
+        "overtime_system_h": None if system_overtime is None else round(system_overtime / 3600, 3),
         "not_delivered": not_delivered,
         "overtime_emergency_eur": round(
             overtime_h * costs.overtime_hour + not_delivered * costs.redelivery, 2

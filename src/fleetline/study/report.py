@@ -14,7 +14,7 @@ from fleetline.study.charts import kpi_chart, sensitivity_chart
 from fleetline.study.config import StudyConfig
 from fleetline.study.measures import BY_KEY, MEASURES, day_measures
 from fleetline.study.runner import DayRun, run_as_dict
-from fleetline.study.stats import Interval
+from fleetline.study.stats import Interval, seeds
 from fleetline.study.summary import (
     PARTIAL_DAY_LINES,
     PROMISES,
@@ -50,7 +50,8 @@ def load_days(folder: Path, runs: list[DayRun], config: StudyConfig) -> list[dic
 
 def _kpi_table(group: Group) -> list[str]:
     lines = [
-        f"### {group.trucks} trucks, {len(group.seeds)} seeds ({', '.join(map(str, group.seeds))})",
+        f"### {group.trucks} trucks, {seeds(len(group.seeds))} "
+        f"({', '.join(map(str, group.seeds))})",
         "",
         "| measure | siloed | unified | unified - siloed | change |",
         "|---|---|---|---|---|",
@@ -59,7 +60,10 @@ def _kpi_table(group: Group) -> list[str]:
         figures = row(group, measure.key)
         if figures.siloed is None and figures.unified is None:
             continue
-        change = "n/a" if figures.relative is None else f"{figures.relative.mean:+.0f} %"
+        if figures.baseline_zero:
+            change = "undefined (siloed about 0)"
+        else:
+            change = "n/a" if figures.relative is None else f"{figures.relative.mean:+.0f} %"
         lines.append(
             f"| {measure.label} ({measure.unit}) | {_text(figures.siloed)} | "
             f"{_text(figures.unified)} | {_signed(figures.difference)} | {change} |"
@@ -90,7 +94,7 @@ def _headline(config: StudyConfig, groups: list[Group], value: dict[str, Any]) -
     lines = []
     for group in groups:
         words = "; ".join(f"{p.label.lower()} {verdict(p, group).words}" for p in PROMISES)
-        lines.append(f"- **{group.trucks} trucks** ({len(group.seeds)} seeds): {words}.")
+        lines.append(f"- **{group.trucks} trucks** ({seeds(len(group.seeds))}): {words}.")
     total = value["per_year"]["total"]
     interval = "" if total[1] is None else f" (95 % interval {total[1]:,.0f} to {total[2]:,.0f})"
     lines.append(

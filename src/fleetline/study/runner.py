@@ -10,12 +10,11 @@ so the report's numbers come from days anyone can play again.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import threading
 import time as walltime
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from fleetline.sim.config import SimConfig
 from fleetline.sim.modes import SILOED, UNIFIED
 from fleetline.study.config import StudyConfig
+from fleetline.study.processes import DayProcesses
 
 STUDY_COMMAND = (sys.executable, "-m", "fleetline.cli", "study")
 DAYS = "days"
@@ -101,23 +101,38 @@ def load_day_config(path: Path) -> SimConfig:
     return SimConfig.from_dict(values)
 
 
-def play(config_file: Path, report_file: Path) -> float:
-    """Play one day in a fresh process with the replay command; the seconds it took."""
+def play(config_file: Path, report_file: Path, processes: DayProcesses | None = None) -> float:
+    """Play one day in a fresh process with the replay command; the seconds it took.
+
+    Raises
+    ------
+    StudyFailed
+        When the day's process failed or wrote no report.
+    StudyStopped
+        When the study stopped it (another day failed, or Ctrl-C).
+    """
     began = walltime.monotonic()
-    done = subprocess.run(
-        [*STUDY_COMMAND, "--replay", str(config_file), "--report", str(report_file), "--quiet"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0 or not report_file.exists():
-        tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+    command = [
+        *STUDY_COMMAND,
+        "--replay",
+        str(config_file),
+        "--report",
+        str(report_file),
+        "--quiet",
+    ]
+    code, out, err = (processes or DayProcesses()).run(command)
+    if code != 0 or not report_file.exists():
+        tail = (err or out).strip().splitlines()[-5:]
         raise StudyFailed(f"the day {config_file.name} failed: " + " / ".join(tail))
     return walltime.monotonic() - began
 
 
 def play_pair(
-    config: StudyConfig, pair: Pair, folder: Path, log: Callable[[str], None]
+    config: StudyConfig,
+    pair: Pair,
+    folder: Path,
+    log: Callable[[str], None],
+    processes: DayProcesses | None = None,
 ) -> list[DayRun]:
     """Play a pair: unified (solving the morning plan), then siloed on the same plan."""
     days = folder / DAYS
@@ -129,7 +144,7 @@ def play_pair(
         write_day_config(
             config_file, config.day(pair.trucks, pair.seed, mode, pair.scale), plan_from
         )
-        seconds = play(config_file, report_file)
+        seconds = play(config_file, report_file, processes)
         if plan_from is None:  # its replay imports the plan it solved
             plan_from = report_file.name
             write_day_config(
@@ -152,14 +167,20 @@ def play_pair(
 
 
 def run_days(config: StudyConfig, folder: Path, log: Callable[[str], None] = print) -> list[DayRun]:
-    """Play every day of the study into ``folder/days``; the runs, in study order."""
+    """Play every day of the study into ``folder/days``; the runs, in study order.
+
+    Days run side by side in ``config.processes`` processes. When one fails, or on Ctrl-C,
+    the days still running are stopped with their solvers, no further day starts, and
+    the error is raised.
+    """
     (folder / DAYS).mkdir(parents=True, exist_ok=True)
     pairs = pairs_of(config)
     done: dict[Pair, list[DayRun]] = {}
     lock = threading.Lock()
+    processes = DayProcesses()
 
     def play_and_note(pair: Pair) -> None:
-        runs = play_pair(config, pair, folder, log)
+        runs = play_pair(config, pair, folder, log, processes)
         with lock:  # the days played so far, in study order, after each pair
             done[pair] = runs
             played = [run for p in pairs if p in done for run in done[p]]
@@ -167,11 +188,22 @@ def run_days(config: StudyConfig, folder: Path, log: Callable[[str], None] = pri
                 json.dumps([run_as_dict(r) for r in played], indent=2) + "\n", encoding="utf-8"
             )
 
-    # the largest companies first, so that the small ones fill the other workers
-    order = sorted(pairs, key=lambda p: -p.trucks)
-    with ThreadPoolExecutor(max_workers=config.processes) as workers:
-        for future in [workers.submit(play_and_note, pair) for pair in order]:
+    # the longest pairs first (more trucks, then more disruptions), the short ones fill in
+    order = sorted(pairs, key=lambda p: (-p.trucks, -p.scale))
+    workers = ThreadPoolExecutor(max_workers=config.processes, thread_name_prefix="study-day")
+    futures = [workers.submit(play_and_note, pair) for pair in order]
+    try:
+        for future in as_completed(futures):
             future.result()
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        stopped = processes.stop_all()
+        workers.shutdown(wait=True, cancel_futures=True)
+        if stopped:
+            log(f"  stopped the {stopped} days still playing")
+        raise
+    workers.shutdown(wait=True)
     return [run for pair in pairs for run in done[pair]]
 
 

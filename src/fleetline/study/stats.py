@@ -41,6 +41,30 @@ class Interval:
         """Half the interval's width."""
         return None if self.high is None else self.high - self.mean
 
+    def clip(self, low: float | None = None, high: float | None = None) -> Interval:
+        """The interval kept within what is possible, from ``low`` to ``high``.
+
+        A rate stays within 0 to 100 %, a reduction at most 100 %; ``None`` leaves that
+        side open.
+        """
+
+        def kept(value: float) -> float:
+            if low is not None:
+                value = max(low, value)
+            return value if high is None else min(high, value)
+
+        return Interval(
+            kept(self.mean),
+            None if self.low is None else kept(self.low),
+            None if self.high is None else kept(self.high),
+            self.n,
+        )
+
+    @property
+    def has_interval(self) -> bool:
+        """Whether there is an interval at all (two seeds or more)."""
+        return self.low is not None and self.high is not None
+
     def text(self, digits: int = 1) -> str:
         """``12.3 [10.1, 14.5]``, or the mean alone when there is no interval."""
         if self.low is None or self.high is None:
@@ -98,3 +122,8 @@ def relative_change(before: Sequence[float], after: Sequence[float]) -> Interval
         None if difference.high is None else difference.high * scale,
         difference.n,
     )
+
+
+def seeds(count: int) -> str:
+    """``1 seed``, ``3 seeds``."""
+    return f"{count} seed" if count == 1 else f"{count} seeds"

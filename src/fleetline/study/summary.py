@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from fleetline.sim.modes import SILOED, UNIFIED
 from fleetline.study.config import StudyConfig
-from fleetline.study.measures import day_cost
+from fleetline.study.measures import BY_KEY, Measure, day_cost
 from fleetline.study.stats import Interval, number, paired, relative_change, t_interval
 
 Measures = Mapping[str, float | None]
@@ -105,41 +105,126 @@ def _pairs(group: Group, key: str) -> tuple[list[float], list[float]]:
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One measure of one group: each mode's mean and interval, and the paired difference."""
+    """One measure of a group: each mode's mean and interval, and the paired difference.
+
+    Intervals are kept within what the measure can be (:class:`~fleetline.study.
+    measures.Measure`'s ``low`` and ``high``; a relative change not below -100 %).
+    ``relative`` is ``None`` when ``baseline_zero``: the siloed days had about none of it
+    (below the measure's ``least_base``), so a change in % of it means nothing.
+    """
 
     key: str
     siloed: Interval | None
     unified: Interval | None
     difference: Interval | None
     relative: Interval | None
+    baseline_zero: bool = False
+
+
+def _clip(interval: Interval | None, low: float | None, high: float | None) -> Interval | None:
+    return None if interval is None else interval.clip(low, high)
 
 
 def row(group: Group, key: str) -> Row:
     """The measure ``key`` of ``group`` (intervals over seeds; differences paired)."""
+    measure = BY_KEY.get(key, Measure(key, key, ""))
     siloed, unified = _values(group.siloed, key), _values(group.unified, key)
     before, after = _pairs(group, key)
+    low, high = measure.low, measure.high
+    span = None if low is None or high is None else high - low
+    base = _values(group.siloed, measure.base_key or key)
+    baseline_zero = bool(before) and (
+        not base or statistics.fmean(base) < measure.least_base or statistics.fmean(before) == 0
+    )
+    change = None if baseline_zero or not before else relative_change(before, after)
+    difference = paired(before, after) if before else None
+    if span is not None:
+        difference = _clip(difference, -span, span)
     return Row(
         key,
-        t_interval(siloed) if siloed else None,
-        t_interval(unified) if unified else None,
-        paired(before, after) if before else None,
-        relative_change(before, after) if before else None,
+        _clip(t_interval(siloed), low, high) if siloed else None,
+        _clip(t_interval(unified), low, high) if unified else None,
+        difference,
+        _clip(change, -100.0 if low is not None and low >= 0 else None, None),
+        baseline_zero,
     )
+
+
+EXCEEDED, MET, NOT_MET, NOT_SETTLED, UNDEFINED = (
+    "exceeded",
+    "met",
+    "not met",
+    "not settled",
+    "undefined",
+)
+"""How a measured figure stands against a promise (see :func:`standing`)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """A promise set against what was measured, in words."""
+    """A promise set against what was measured, in words.
+
+    ``state`` is one of :data:`EXCEEDED`, :data:`MET`, :data:`NOT_MET`,
+    :data:`NOT_SETTLED` and :data:`UNDEFINED` (``None``: no figure at all).
+    """
 
     promise: Promise
     measured: Interval | None
-    met: bool | None
+    state: str | None
     words: str
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the interval shows the promise kept (``None``: it does not say)."""
+        if self.state in (EXCEEDED, MET):
+            return True
+        return False if self.state == NOT_MET else None
+
+
+def standing(measured: Interval, low: float, high: float) -> str:
+    """Where a gain (larger is better) stands against a promised ``low`` to ``high``.
+
+    Only the whole 95 % interval decides: above ``high`` exceeds, at or above ``low``
+    meets, below ``low`` does not meet; an interval across ``low`` (or a single seed,
+    without an interval) is not settled.
+    """
+    if measured.low is None or measured.high is None:
+        return NOT_SETTLED
+    if measured.low > high:
+        return EXCEEDED
+    if measured.low >= low:
+        return MET
+    if measured.high < low:
+        return NOT_MET
+    return NOT_SETTLED
+
+
+def _interval_words(measured: Interval, unit: str) -> str:
+    if measured.low is None or measured.high is None:
+        return f"{number(measured.mean)}{unit} (one seed: no interval)"
+    return (
+        f"{number(measured.mean)}{unit} (95 % interval {number(measured.low)} to "
+        f"{number(measured.high)})"
+    )
 
 
 def verdict(promise: Promise, group: Group) -> Verdict:
-    """Whether ``group`` shows the promised improvement, and how it reads."""
+    """Whether ``group`` shows the promised improvement, and how it reads.
+
+    "exceeded" and "met" need the whole 95 % interval there, "not met" the whole
+    interval short of the promise; otherwise the verdict is "not settled", with the
+    measured value. A reduction from a siloed baseline of about zero is "undefined".
+    """
     figures = row(group, promise.key)
+    if promise.kind == "reduction" and figures.baseline_zero and figures.siloed is not None:
+        unit = BY_KEY[promise.key].unit
+        difference = "" if figures.difference is None else figures.difference.text(1)
+        words = (
+            f"{UNDEFINED}: the siloed days had about none ({figures.siloed.text(1)} {unit}), "
+            f"so a change in % of it means nothing; unified - siloed {difference} {unit}; "
+            f"promised {promise.words}"
+        )
+        return Verdict(promise, None, UNDEFINED, words)
     if promise.kind == "points":
         measured, unit = figures.difference, " points"
     elif promise.kind == "reduction":
@@ -159,36 +244,29 @@ def verdict(promise: Promise, group: Group) -> Verdict:
         measured, unit = figures.unified, " min"
     if measured is None:
         return Verdict(promise, None, None, "no figure: no day of this size had one")
-    interval = (
-        ""
-        if measured.low is None or measured.high is None
-        else f" (95 % interval {number(measured.low)} to {number(measured.high)})"
-    )
-    value = f"{number(measured.mean)}{unit}{interval}"
-    if promise.kind == "level":
-        siloed = figures.siloed.mean if figures.siloed else float("nan")
-        met = measured.mean <= promise.high
-        words = (
-            f"{'met' if met else 'not met'}: median response {value} unified against "
-            f"{siloed:.1f} min siloed; promised {promise.words}"
+    value = _interval_words(measured, unit)
+    if promise.kind == "level":  # lower is better: the gain is the promise's bound minus it
+        gain = Interval(
+            -measured.mean,
+            None if measured.high is None else -measured.high,
+            None if measured.low is None else -measured.low,
+            measured.n,
         )
-        return Verdict(promise, measured, met, words)
-    met = measured.mean >= promise.low
-    if not met:
-        state = "not met"
-    elif measured.mean > promise.high:
-        state = "exceeded"
-    else:
-        state = "met"
+        state = standing(gain, -promise.high, -promise.low)
+        siloed = figures.siloed.mean if figures.siloed else float("nan")
+        words = (
+            f"{state}: median response {value} unified against {siloed:.1f} min siloed; "
+            f"promised {promise.words}"
+        )
+        return Verdict(promise, measured, state, _settle_hint(state, words))
+    state = standing(measured, promise.low, promise.high)
     sign = "improvement" if promise.kind == "points" else "reduction"
     words = f"{state}: {sign} of {value}; promised {promise.words}"
-    if (
-        measured.low is not None
-        and measured.high is not None
-        and (measured.low < promise.low <= measured.high)
-    ):
-        words += "; the interval reaches below the promise, more seeds would settle it"
-    return Verdict(promise, measured, met, words)
+    return Verdict(promise, measured, state, _settle_hint(state, words))
+
+
+def _settle_hint(state: str, words: str) -> str:
+    return words + "; more seeds would settle it" if state == NOT_SETTLED else words
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from fleetline.sim.config import DisruptionRates
 from fleetline.sim.modes import DRIVERS_CALLED
 from fleetline.study.config import StudyConfig
 from fleetline.study.runner import DayRun, replay_command
+from fleetline.study.stats import seeds
 
 
 def _minutes(seconds: tuple[int, int]) -> str:
@@ -22,28 +23,32 @@ def method(
     """What was run, read from the days' own parameters: the days, their size, the time."""
     runs: list[DayRun] = [d["run"] for d in days]
     base = next(d["report"]["parameters"] for d in days if d["run"].scale == 1.0)
-    seeds: dict[tuple[int, float], set[int]] = {}
+    played: dict[tuple[int, float], set[int]] = {}
     for run in runs:
-        seeds.setdefault((run.trucks, run.scale), set()).add(run.seed)
+        played.setdefault((run.trucks, run.scale), set()).add(run.seed)
     fleets = ", ".join(
-        f"{trucks} trucks x {len(found)} seeds"
-        for (trucks, scale), found in seeds.items()
+        f"{trucks} trucks x {seeds(len(found))}"
+        for (trucks, scale), found in played.items()
         if scale == 1.0
     )
-    scales = sorted({scale for _, scale in seeds if scale != 1.0})
+    scales = sorted({scale for _, scale in played if scale != 1.0})
     sensitivity = (
         f"; sensitivity: disruption rates x{', x'.join(f'{s:g}' for s in scales)} on "
         + ", ".join(
-            f"{trucks} trucks x {len(found)} seeds"
-            for (trucks, scale), found in seeds.items()
+            f"{trucks} trucks x {seeds(len(found))}"
+            for (trucks, scale), found in played.items()
             if scale == scales[0]
         )
         if scales
         else ""
     )
-    until = f"until {base['until'][:5]}" if base.get("until") else "until every truck is home"
+    until = (
+        f"until {base['until'][:5]} (cut short)"
+        if base.get("until")
+        else "until every truck is home (the whole day)"
+    )
     rates = DisruptionRates(**base["rates"])
-    per_truck = base["orders"] / base["trucks"]
+    per_truck = round(base["orders"] / base["trucks"])
     took = (
         f" The whole study took {elapsed_s / 60:.1f} minutes of wall time on this machine "
         f"({config.processes} days at a time); the days' own times are in the last table."
@@ -54,11 +59,14 @@ def method(
         f"{len(runs)} simulated days were played through the real system (the API of an "
         "in-process Fleetline on its own SQLite database, on a simulated clock), each seed "
         "once siloed and once unified: "
-        f"{fleets}{sensitivity}. Each day has {per_truck:g} orders per truck and "
-        f"runs from the first shift's start {until}. Disruptions per day: breakdowns "
+        f"{fleets}{sensitivity}. Each day has {per_truck:g} orders per truck (a real "
+        f"delivery day has some 12 to 20 stops a truck) and runs from the first shift's "
+        f"start {until}. Disruptions per day: breakdowns "
         f"{rates.breakdowns:g} per truck, failed deliveries {rates.failures:.0%} of stops, "
         f"window changes {rates.window_changes:.0%} of orders, traffic incidents "
         f"{rates.incidents:g} per truck.{took}",
+        "",
+        *settings(config),
         "",
         "**Siloed**: the 6 AM plan is never re-optimized (every re-planning policy set to "
         "approve, and what waits for approval is dismissed); no message reaches a client "
@@ -82,6 +90,38 @@ def method(
         "the last table, from this folder.",
         "",
     ]
+
+
+def settings(config: StudyConfig) -> list[str]:
+    """The settings that make the study affordable, each stated with its effect."""
+    iterations = (
+        f"{config.option_iterations} iterations (at most {config.time_limit_s:g} s)"
+        if config.option_iterations is not None
+        else f"{config.time_limit_s:g} s"
+    )
+    return [
+        "**Settings that keep the study to minutes** (each a flag of `fleetline study`): "
+        f"a simulated truck sends a GPS fix every {config.tick_s} s, in batches every "
+        f"{config.batch_s} s (`--tick-s`, `--batch-s`); the drivers read the live plan "
+        f"every {config.poll_s} s and at once after a decision (`--poll-s`); the "
+        f"dispatcher looks at open exceptions every {config.look_s or config.poll_s} s "
+        f"(`--look-s`); the morning plan is searched for {config.time_limit_s:g} s "
+        "(`--time-limit`), once per seed, and the siloed day imports it; each what-if "
+        "solve (an exception's options, a neighbourhood re-plan) searches "
+        f"{iterations} (`--option-iterations`), so that a replay takes the same decisions "
+        "on another machine; the simulated clock waits for the system's background solves "
+        "before drivers and dispatcher read it (a solve takes no simulated time); "
+        f"{config.processes} days play side by side (`--processes`); "
+        f"{_seeds(config)} (`--seeds N` or `--fleets 30:5,100:5` for more, `--full` for "
+        "5 seeds a fleet on the product's own clock of a fix every 15 s, which takes hours).",
+    ]
+
+
+def _seeds(config: StudyConfig) -> str:
+    fleets = ", ".join(f"{seeds(f.seeds)} on {f.trucks} trucks" for f in config.fleets)
+    if not config.sensitivity_scales:
+        return fleets
+    return f"{fleets}, {config.sensitivity_seeds} per sensitivity run"
 
 
 def assumptions(config: StudyConfig) -> list[str]:
@@ -108,19 +148,33 @@ def assumptions(config: StudyConfig) -> list[str]:
         "to its resolution. Both delays are inputs of the model, so this row checks the "
         "model rather than measures the product; what the product adds is that the options "
         "exist when the exception opens.",
-        "- **Overtime** is the simulated world's: each truck's return home after its shift's "
-        "end (a broken-down truck works none). **Emergency cost** is the orders not "
+        "- **Overtime** is what the simulated drivers worked past their shift's end: each "
+        "truck's return home after it, a truck still out when the day stops counted until "
+        "then, a broken-down truck none. Beside it, the system's own count "
+        "(`overtime_actual_s` of `GET /api/v1/kpis`: from each truck's last stop report to "
+        "its first position back at the depot). **Emergency cost** is the orders not "
         f"delivered today (failed, postponed, left out) at EUR {costs.redelivery:g} each.",
         "- **Driver hours worked**: from each truck's first to its last stop report.",
         f"- **Unit costs**: driver hour EUR {costs.driver_hour:g}, overtime hour EUR "
         f"{costs.overtime_hour:g}, km EUR {costs.km:g}, inquiry {costs.inquiry_min:g} min "
         f"at EUR {costs.agent_hour:g}/h, redelivery EUR {costs.redelivery:g}, "
         f"{costs.working_days} working days a year.",
-        "- **Intervals**: 95 % Student's t over seeds; differences paired by seed; a "
-        "relative change is the paired difference over the siloed mean.",
+        "- **Intervals**: 95 % Student's t over seeds, kept within what is possible (a rate "
+        "within 0 to 100 %, a count from 0, a reduction at most 100 %); differences paired "
+        "by seed; a relative change is the paired difference over the siloed mean, and "
+        "undefined when the siloed days had about none of it (on average less than one "
+        "inquiry, late order, order not delivered or exception a day, or 6 minutes of "
+        "overtime), since one event more or less would swing it by 100 % or more.",
+        "- **Verdicts** take the whole 95 % interval: *exceeded* when it lies above the "
+        "promised range, *met* when it lies at or above the range's low end, *not met* when "
+        "it lies below it; an interval across the low end, or a single seed (no interval), "
+        "is *not settled*, with the measured value; a reduction from about zero is "
+        "*undefined*.",
         "- **Limits**: the region is the synthetic Rhine valley company on crow-flies travel "
-        "times; solves stop on a time limit, so a replay on a slower or faster machine may "
-        "choose other routes after an exception (the morning plan is imported as it is).",
+        "times; what-if solves stop after a number of iterations, so a replay takes the same "
+        "decisions on another machine unless its time cap is reached first; the morning "
+        "plan stops on its time limit, and the siloed day and every replay import it as it "
+        "is.",
         "",
         "Every parameter (each is a flag of `fleetline study`):",
         "",

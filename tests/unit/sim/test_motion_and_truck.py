@@ -100,6 +100,32 @@ def test_a_truck_drives_its_stops_in_order_and_goes_home() -> None:
     assert truck.fix(T0 + timedelta(hours=6, seconds=15)) is None
 
 
+def test_overtime_is_the_time_worked_past_the_shift_end() -> None:
+    """A shift that ends at 07:30 with a stop an hour's round trip away: home after the
+    shift's end, the driver worked the difference as overtime; read while still out, the
+    overtime runs until then; a driver home before the end, or broken down, worked none."""
+    stops = {"a": _stop("a", 47.0)}
+    truck = _truck()
+    truck.shift_end = T0 + timedelta(minutes=30)
+    truck.follow(["a"], T0, ROADS, stops)
+    midway = T0 + timedelta(minutes=40)
+    truck.advance(midway, ROADS, stops)
+    assert truck.active
+    assert truck.overtime_until(midway) == 10 * 60
+    truck.advance(T0 + timedelta(hours=6), ROADS, stops)
+    assert truck.home_at is not None and truck.phase is Phase.HOME
+    worked = round((truck.home_at - truck.shift_end).total_seconds())
+    assert worked > 0 and truck.overtime_until(T0 + timedelta(hours=6)) == worked
+    truck.shift_end = T0 + timedelta(hours=5)
+    assert truck.overtime_until(T0 + timedelta(hours=6)) == 0
+    broken = _truck()
+    broken.shift_end = T0
+    broken.follow(["a"], T0, ROADS, stops)
+    broken.advance(T0 + timedelta(minutes=5), ROADS, stops)
+    broken.break_down(T0 + timedelta(minutes=5))
+    assert broken.overtime_until(T0 + timedelta(hours=1)) == 0
+
+
 def test_a_truck_turns_to_the_new_first_stop_of_a_changed_plan() -> None:
     """Driving to A when the plan changes to B first: the truck turns from where it is."""
     stops = {"a": _stop("a", 47.05), "b": _stop("b", 47.16)}

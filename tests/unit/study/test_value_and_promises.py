@@ -7,7 +7,17 @@ import pytest
 from fleetline.sim.modes import OperatorModel
 from fleetline.study.config import Fleet, StudyConfig, UnitCosts
 from fleetline.study.measures import day_cost, day_measures
-from fleetline.study.summary import PROMISES, Group, annual_value, verdict
+from fleetline.study.summary import (
+    MET,
+    NOT_MET,
+    NOT_SETTLED,
+    PROMISES,
+    UNDEFINED,
+    Group,
+    annual_value,
+    row,
+    verdict,
+)
 
 COSTS = UnitCosts(
     driver_hour=30, overtime_hour=50, km=1.0, inquiry_min=6, agent_hour=40, redelivery=20,
@@ -60,29 +70,80 @@ def test_the_annual_value_is_the_daily_saving_times_the_working_days() -> None:
     assert doubled.per_year["total"].mean == pytest.approx(50_000)
 
 
-def _group(key: str, siloed: list[float], unified: list[float]) -> Group:
+def _group(
+    key: str, siloed: list[float], unified: list[float], calls: list[float] | None = None
+) -> Group:
+    """Pairs of days with one measure (and, for inquiries, the calls behind them)."""
+
+    def day(value: float, n: int) -> dict[str, float | None]:
+        measures: dict[str, float | None] = {key: value}
+        if calls is not None:
+            measures["inquiries"] = calls[n]
+        return measures
+
     return Group(
         30,
         1.0,
         tuple(range(len(siloed))),
-        tuple({key: v} for v in siloed),
-        tuple({key: v} for v in unified),
+        tuple(day(v, n) for n, v in enumerate(siloed)),
+        tuple(day(v, n) for n, v in enumerate(unified)),
     )
 
 
-def test_promises_read_met_exceeded_or_not_met() -> None:
-    """On-time +10 points is met, +20 exceeds, +3 is not met; inquiries down 50 % meet the
-    -35 to -55 % promise, down 10 % do not: the words say which, with the figure."""
+def test_promises_read_met_exceeded_or_not_met_only_when_the_interval_says_so() -> None:
+    """On-time +10 points on every seed is met, +20 exceeds, +3 is not met; inquiries
+    down 50 % on two seeds that disagree (-5 and -10 calls per 100) leave an interval
+    from far below to far above the -35 to -55 % promise: not settled, with the measured
+    value, never "met"; down 10 % on both seeds is not met."""
     on_time, inquiries, _, response = PROMISES
     assert verdict(on_time, _group("on_time_pct", [80, 82], [90, 92])).words.startswith("met")
     assert verdict(on_time, _group("on_time_pct", [70, 70], [90, 90])).words.startswith("exceeded")
     low = verdict(on_time, _group("on_time_pct", [80, 80], [83, 83]))
-    assert low.met is False and "3.0 points" in low.words
-    half = verdict(inquiries, _group("inquiries_per_100", [10, 20], [5, 10]))
-    assert half.met and "50.0 %" in half.words
-    assert verdict(inquiries, _group("inquiries_per_100", [10, 10], [9, 9])).met is False
+    assert low.state == NOT_MET and low.met is False and "3.0 points" in low.words
+    half = verdict(inquiries, _group("inquiries_per_100", [10, 20], [5, 10], calls=[45, 90]))
+    assert half.state == NOT_SETTLED and half.met is None
+    assert half.words.startswith("not settled: reduction of 50.0 %")
+    assert "more seeds would settle it" in half.words
+    tenth = verdict(inquiries, _group("inquiries_per_100", [10, 10], [9, 9], calls=[45, 45]))
+    assert tenth.state == NOT_MET
     quick = verdict(response, _group("response_min", [30, 40], [3, 4]))
-    assert quick.met and "35.0 min siloed" in quick.words
+    assert quick.state == NOT_SETTLED and "35.0 min siloed" in quick.words
+    steady = verdict(response, _group("response_min", [30, 40], [4, 4]))
+    assert steady.state == MET
+
+
+def test_a_single_seed_never_settles_a_promise() -> None:
+    """One seed gives a value and no interval: the verdict says so instead of "met"."""
+    on_time = PROMISES[0]
+    found = verdict(on_time, _group("on_time_pct", [80], [95]))
+    assert found.state == NOT_SETTLED
+    assert "one seed: no interval" in found.words
+
+
+def test_intervals_stay_within_what_is_possible() -> None:
+    """On-time rates of 98, 100 and 99 % cannot have an interval above 100 %, and a
+    reduction cannot exceed 100 %: the table would otherwise print impossible figures."""
+    group = _group("on_time_pct", [90, 95, 99], [98, 100, 99])
+    figures = row(group, "on_time_pct")
+    assert figures.unified is not None and figures.unified.high == 100.0
+    assert figures.siloed is not None and figures.siloed.high is not None
+    assert figures.siloed.high <= 100.0
+    cost = _group("overtime_emergency_eur", [100, 300, 20], [0, 0, 10])
+    change = row(cost, "overtime_emergency_eur").relative
+    assert change is not None and change.low == -100.0
+    cut = verdict(PROMISES[2], cost)
+    assert cut.measured is not None and cut.measured.high == 100.0
+
+
+def test_a_change_from_about_zero_is_undefined() -> None:
+    """Siloed days with 0, 1 and 0 inquiries (a third of a call a day) against none
+    unified: not "-100 %", but undefined, with the counts themselves."""
+    group = _group("inquiries_per_100", [0.0, 0.2, 0.0], [0, 0, 0], calls=[0, 1, 0])
+    figures = row(group, "inquiries_per_100")
+    assert figures.baseline_zero and figures.relative is None
+    found = verdict(PROMISES[1], group)
+    assert found.state == UNDEFINED and found.met is None
+    assert "-100" not in found.words and "about none" in found.words
 
 
 def test_the_day_measures_read_every_kpi_field_generically() -> None:
