@@ -140,6 +140,7 @@ class Replanner:
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replan")
         self._pending: list[Future[None]] = []
         self._lock = threading.Lock()
+        self._closed = False
         self._late: set[tuple[date, str]] = set()
 
     # --- triggers (quick: they only queue work) ----------------------------------------
@@ -212,6 +213,8 @@ class Replanner:
                 log.exception("re-planning after %s failed", args)
 
         with self._lock:
+            if self._closed:
+                return  # shutting down: a restart re-reads the open exceptions
             self._pending.append(self._workers.submit(run))
 
     def wait(self) -> None:
@@ -229,6 +232,8 @@ class Replanner:
 
     def close(self) -> None:
         """Stop acting on triggers."""
+        with self._lock:
+            self._closed = True
         self._workers.shutdown(wait=True, cancel_futures=True)
 
     # --- deciding ------------------------------------------------------------------------
