@@ -45,7 +45,8 @@ from fleetline.operations.pace_tracker import PaceTracker
 from fleetline.operations.planning_service import PlanningService
 from fleetline.operations.ports import UnitOfWork
 from fleetline.operations.replan_options import PreparedOptions, replan_finders
-from fleetline.operations.replanning import Replanner, set_replan_policy
+from fleetline.operations.replan_policy import set_replan_policy
+from fleetline.operations.replanning import Replanner
 from fleetline.operations.snapshot import stop_of
 from fleetline.operations.telemetry import make_record_positions
 from fleetline.operations.traffic_feed import FollowsTraffic, TrafficFeed

@@ -45,23 +45,9 @@ from fleetline.operations.replan_options import (
     replan_option,
     revision_routes,
 )
-from fleetline.operations.replan_policy import (
-    DEFAULT_POLICIES,
-    ReplanPolicy,
-    all_policies,
-    policy_of,
-    set_replan_policy,
-)
+from fleetline.operations.replan_policy import policy_of
 from fleetline.operations.revisions import Forecaster, Revision, revise
 
-__all__ = [
-    "DEFAULT_POLICIES",
-    "ReplanPolicy",
-    "Replanner",
-    "all_policies",
-    "policy_of",
-    "set_replan_policy",
-]
 log = logging.getLogger(__name__)
 
 EXCEPTION_OF = {
