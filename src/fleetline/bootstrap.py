@@ -51,6 +51,7 @@ from fleetline.operations.snapshot import stop_of
 from fleetline.operations.telemetry import make_record_positions
 from fleetline.operations.traffic_feed import FollowsTraffic, TrafficFeed
 from fleetline.operations.traffic_incidents import end_traffic_incident
+from fleetline.planning.options import stop_what_if_workers
 from fleetline.settings import Settings
 from fleetline.store.database import make_engine, make_session_factory
 from fleetline.store.migrate import upgrade
@@ -79,7 +80,7 @@ class Services:
     """The region's streets for the maps; ``None`` without a region or a road layer."""
 
     def close(self) -> None:
-        """Stop the workers and release the database."""
+        """Stop the workers (the what-if solvers' processes too) and release the database."""
         if self.outbox is not None:
             self.outbox.close()
         if self.mqtt is not None:
@@ -89,6 +90,7 @@ class Services:
             self.replanner.close()
         self.exceptions.close()
         self.planning.close()
+        stop_what_if_workers()
         self.engine.dispose()
 
 

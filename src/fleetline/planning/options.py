@@ -15,14 +15,19 @@ few hundred stops whatever the fleet's size. The options:
 
 Each option is ranked by one score, :func:`option_score`, in which priority-weighted
 lateness (an order left out or postponed counts as hours of it) outweighs cost.
-The solves run in a pool of two processes when ``parallel`` (the second core).
+The solves run in a pool of two processes when ``parallel`` (the second core); the
+services stop it when they close (:func:`stop_what_if_workers`), and so does the exit of
+the process; the next parallel options start it again.
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
 import multiprocessing
+import threading
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -47,7 +52,10 @@ TRANSFER_S = 1200
 """Time to move a load from a broken truck to its rescuer."""
 NEIGHBOURS = 8
 
-_POOL: list[Executor] = []
+log = logging.getLogger(__name__)
+
+_POOL: list[ProcessPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
 
 
 def option_score(impact: Impact) -> float:
@@ -66,16 +74,31 @@ class _WhatIf:
     transfer_s: int = 0
 
 
-def _pool() -> Executor:
+def _pool() -> ProcessPoolExecutor:
     """Two worker processes, started on first use and kept for later options.
 
     They come from a fork server: forking the server process itself, which runs threads
-    (the API, the live refresher), could copy a lock held by another thread.
+    (the API, the live refresher), could copy a lock held by another thread. They are
+    stopped by :func:`stop_what_if_workers`, at the latest when the process exits.
     """
-    if not _POOL:
-        context = multiprocessing.get_context("forkserver")
-        _POOL.append(ProcessPoolExecutor(max_workers=2, mp_context=context))
-    return _POOL[0]
+    with _POOL_LOCK:
+        if not _POOL:
+            context = multiprocessing.get_context("forkserver")
+            _POOL.append(ProcessPoolExecutor(max_workers=2, mp_context=context))
+            atexit.unregister(stop_what_if_workers)  # registered once, however many starts
+            atexit.register(stop_what_if_workers)
+        return _POOL[0]
+
+
+def stop_what_if_workers() -> None:
+    """Stop the worker processes of the what-if solves, after the solves under way.
+
+    Parallel options asked for later start new workers.
+    """
+    with _POOL_LOCK:
+        pool = _POOL.pop() if _POOL else None
+    if pool is not None:
+        pool.shutdown(wait=True)
 
 
 def _solve(
@@ -89,6 +112,33 @@ def _solve(
         max_iterations=iterations,
         postponed=what.postponed,
     )
+
+
+def _solve_all(
+    what_ifs: Sequence[_WhatIf],
+    limits: Sequence[float],
+    penalties: ReplanPenalties,
+    iterations: int | None,
+    parallel: bool,
+) -> list[Replan]:
+    """Solve each what-if, side by side on the workers when ``parallel``.
+
+    When the workers are being stopped meanwhile (the services close), the what-ifs not
+    yet handed to them are solved here instead.
+    """
+    jobs = list(zip(what_ifs, limits, strict=True))
+    if not parallel or len(jobs) < 2:
+        return [_solve(w, penalties, limit, iterations) for w, limit in jobs]
+    pool = _pool()
+    futures = []
+    for what, limit in jobs:
+        try:
+            futures.append(pool.submit(_solve, what, penalties, limit, iterations))
+        except RuntimeError:  # the workers were stopped after we took them
+            log.info("what-if workers stopped: solving the remaining options in this process")
+            break
+    solved = [f.result() for f in futures]
+    return solved + [_solve(w, penalties, limit, iterations) for w, limit in jobs[len(solved) :]]
 
 
 def _start_of(run: VehicleRun) -> Location:
@@ -333,18 +383,7 @@ def breakdown_options(
     )
     what_ifs = _what_ifs(day, broken, travel_times, penalties, neighbours, transfer_s)
     limits = [time_limit_s / 4 if w.kind == "rescue" else time_limit_s for w in what_ifs]
-    if parallel and len(what_ifs) > 1:
-        pool = _pool()
-        futures = [
-            pool.submit(_solve, w, penalties, limit, max_iterations)
-            for w, limit in zip(what_ifs, limits, strict=True)
-        ]
-        results = [f.result() for f in futures]
-    else:
-        results = [
-            _solve(w, penalties, limit, max_iterations)
-            for w, limit in zip(what_ifs, limits, strict=True)
-        ]
+    results = _solve_all(what_ifs, limits, penalties, max_iterations, parallel)
     names = {r.vehicle_id: r.vehicle.name for r in snapshot.vehicles}
     options = [
         ExceptionOption(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 from datetime import datetime
 
 from fleetline.domain.live import ExceptionOption, VehicleStatus
 from fleetline.domain.snapshot import DaySnapshot
 from fleetline.planning.failed_options import failed_delivery_options
 from fleetline.planning.live_problem import PRIORITY_WEIGHT, promised_windows
-from fleetline.planning.options import breakdown_options, option_score
+from fleetline.planning.options import breakdown_options, option_score, stop_what_if_workers
 
 from .live_factories import at, run, snapshot, stop
 from .planning_factories import EuclideanTravelTimes
@@ -53,6 +54,20 @@ def test_breakdown_gives_two_to_four_ranked_options() -> None:
     assert {o.kind for o in options} == {"rescue", "redistribute", "postpone"}
     assert all(o.summary and "\n" not in o.summary for o in options)
     json.dumps([o.changes for o in options])
+
+
+def test_options_are_solved_again_after_the_workers_were_stopped() -> None:
+    """Services closed and opened again in one process (a restart, a console) still get a
+    breakdown's options in parallel, the same ones, and stopping leaves no worker behind."""
+    before = set(multiprocessing.active_children())
+    first = _options(_day(), parallel=True)
+    stop_what_if_workers()
+    assert set(multiprocessing.active_children()) <= before
+    again = _options(_day(), parallel=True)
+    assert set(multiprocessing.active_children()) - before, "new workers solved them"
+    stop_what_if_workers()
+    assert set(multiprocessing.active_children()) <= before
+    assert [(o.kind, o.impact) for o in again] == [(o.kind, o.impact) for o in first]
 
 
 def test_impact_matches_the_routes_of_each_option() -> None:
