@@ -86,6 +86,8 @@ class Services:
         if self.mqtt is not None:
             self.mqtt.stop()
         self.live.close()
+        # Exceptions opened from here on (by the re-plan under way) wait for the next start.
+        self.exceptions.stop_computing()
         if self.replanner is not None:
             self.replanner.close()
         self.exceptions.close()
@@ -127,7 +129,8 @@ def bootstrap(
     migrate
         Bring the database schema up to date first.
     recover
-        Take up again the solves a stopped server left unfinished.
+        Take up again the solves a stopped server left unfinished: plans still solving,
+        and the options of today's open exceptions that have none.
     live_refresh
         Keep the live picture fresh in a background thread (tests refresh on demand).
     send_messages
@@ -253,6 +256,9 @@ def bootstrap(
         resumed = planning.recover()
         if resumed:
             log.info("resuming %d unfinished solves", len(resumed))
+        waiting = exceptions.recover()
+        if waiting:
+            log.info("computing the options of %d open exceptions", len(waiting))
     if live_refresh:
         live.after_refresh.append(replanner.on_live_refresh)
         live.start()

@@ -1,7 +1,8 @@
 """Exceptions: a disruption opens one; a dispatcher's choice applies one of its options.
 
 Options are computed off the request path, and the chosen one is applied as a new version
-of the live plan.
+of the live plan. An exception opened while the services shut down is stored without
+options; the next start computes them (:meth:`ExceptionService.recover`).
 
 The time from the event to options ready, and to the decision, is recorded on the
 exception and in the event log: it is the figure our users are measured by.
@@ -72,6 +73,7 @@ class ExceptionService:
         self._pending: list[Future[None]] = []
         self._queued: set[str] = set()
         self._queued_lock = threading.Lock()
+        self._stopped = False
 
     # --- what opens an exception ---------------------------------------------------------
 
@@ -176,20 +178,36 @@ class ExceptionService:
             )
             uow.commit()
             self.publish(uow.collect_new_events())
-        self._queue(exception.id)
+        if not self._queue(exception.id):
+            log.info(
+                "%s exception %s opened while shutting down: its options are computed "
+                "at the next start",
+                kind.value,
+                exception.id,
+            )
         return exception
 
-    def _queue(self, exception_id: str) -> None:
+    def _queue(self, exception_id: str) -> bool:
         """Compute an exception's options on the worker, unless that is already queued.
 
         A computation waiting to start reads the live plan when it starts, so a second
         one queued behind it (several plan changes in a row) would only repeat it.
+        Returns ``False`` when no options will be computed: the service is stopping (or
+        the interpreter exits).
         """
         with self._queued_lock:
+            if self._stopped:
+                return False
             if exception_id in self._queued:
-                return
+                return True
+            try:
+                future = self._workers.submit(self.compute_options, exception_id)
+            except RuntimeError:  # the interpreter exits: its thread pools take no work
+                self._stopped = True
+                return False
             self._queued.add(exception_id)
-        self._pending.append(self._workers.submit(self.compute_options, exception_id))
+            self._pending.append(future)
+        return True
 
     def compute_options(self, exception_id: str) -> None:
         """Compute, rank and store the options of an exception."""
@@ -229,15 +247,46 @@ class ExceptionService:
 
     def recompute(self, exception_id: str) -> None:
         """Compute an exception's options again (they went out of date)."""
-        self._queue(exception_id)
+        if not self._queue(exception_id):
+            log.debug("shutting down: the options of exception %s stay as they are", exception_id)
+
+    def recover(self) -> list[str]:
+        """Compute the options of today's open exceptions that have none yet.
+
+        They were opened while the services shut down, or their computation was still
+        waiting then.
+
+        Returns
+        -------
+        list[str]
+            The ids of the exceptions whose options are being computed.
+        """
+        with self._uow_factory() as uow:
+            waiting = uow.exceptions.list(day=self._live.today(), status=ExceptionStatus.OPEN)
+        missing = [e.id for e in waiting if e.options_ready_at is None]
+        return [exception_id for exception_id in missing if self._queue(exception_id)]
+
+    @property
+    def stopped(self) -> bool:
+        """Whether new exceptions are stored without computing their options (shutting down)."""
+        return self._stopped
 
     def wait(self) -> None:
         """Wait until every option computation started so far has finished."""
         while self._pending:
             self._pending.pop(0).result()
 
+    def stop_computing(self) -> None:
+        """Store exceptions from now on without their options; the next start computes them.
+
+        The computation under way finishes; :meth:`close` waits for it.
+        """
+        with self._queued_lock:
+            self._stopped = True
+
     def close(self) -> None:
-        """Stop computing options."""
+        """Stop computing options: the one under way finishes, those waiting are dropped."""
+        self.stop_computing()
         self._workers.shutdown(wait=True, cancel_futures=True)
 
 

@@ -193,6 +193,9 @@ class Replanner:
 
     def _submit_call(self, call: Callable[..., None], *args: object) -> None:
         def run() -> None:
+            if self._closed or self._exceptions.stopped:
+                log.info("shutting down: re-planning after %s is dropped", args)
+                return
             try:
                 call(*args)
             except Exception:
@@ -217,7 +220,7 @@ class Replanner:
                     return
 
     def close(self) -> None:
-        """Stop acting on triggers."""
+        """Stop acting on triggers: the one under way finishes, those waiting are dropped."""
         with self._lock:
             self._closed = True
         self._workers.shutdown(wait=True, cancel_futures=True)
