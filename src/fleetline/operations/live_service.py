@@ -23,6 +23,7 @@ from fleetline.domain.events import Event, PositionsReceived
 from fleetline.domain.live import StopForecast
 from fleetline.domain.snapshot import DaySnapshot
 from fleetline.network.base import TravelTimes
+from fleetline.operations.day_reads import DayReads
 from fleetline.operations.eta import FleetForecast
 from fleetline.operations.live_listeners import PictureListeners
 from fleetline.operations.ports import UnitOfWork
@@ -110,6 +111,7 @@ class LiveService:
         self._pace: dict[str, float] = {}
         self._subscriptions: list[Subscription] = []
         self._lock = threading.RLock()
+        self._reads = DayReads()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -201,7 +203,7 @@ class LiveService:
             self._dirty.discard(day)
             pace = dict(self._pace)
         with self._uow_factory() as uow:
-            snapshot = build_snapshot(uow, day, now, pace)
+            snapshot = build_snapshot(uow, day, now, pace, self._reads)
             fleet = self._forecaster(snapshot, self._travel_times)
             forecasts = fleet.stops
             samples = self._samples(forecasts, now)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from fleetline.domain.live import Position, VehicleStatus
 from fleetline.domain.model import Order, OrderState, PlannedStop, TimeWindow
 from fleetline.domain.snapshot import DaySnapshot, RemainingStop, VehicleRun
+from fleetline.operations.day_reads import DayReads
 from fleetline.operations.planning_service import orders_of_day
 from fleetline.operations.ports import UnitOfWork
 
@@ -67,6 +68,7 @@ def build_snapshot(
     day: date,
     now: datetime,
     pace: Mapping[str, float] | None = None,
+    reads: DayReads | None = None,
 ) -> DaySnapshot:
     """Read the day's live plan, stops, vehicles, positions and traffic into a snapshot.
 
@@ -80,13 +82,18 @@ def build_snapshot(
         The current time (from the clock).
     pace
         Each driver's learned pace by vehicle id (1.0 when unknown).
+    reads
+        The day's orders and live plan as last read, to re-read only what changed (a
+        reader that builds snapshots again and again keeps one); ``None`` reads them all.
     """
-    plan = uow.plans.live_for(day)
-    orders = {order.id: order for order in orders_of_day(uow, day)}
-    priorities = {
-        client.id: client.priority
-        for client in uow.clients.get_many({o.client_id for o in orders.values()})
-    }
+    if reads is None:
+        plan = uow.plans.live_for(day)
+        orders = {order.id: order for order in orders_of_day(uow, day)}
+    else:
+        plan = reads.live_plan(uow, day)
+        orders = reads.orders(uow, day)
+    priorities = uow.clients.priorities({o.client_id for o in orders.values()})
+    make = remaining_stop if reads is None else reads.stops(day, remaining_stop)
     depots = {depot.id: depot for depot in uow.depots.list()}
     if depots:  # travel times read the hour of day in the company's own zone
         now = now.astimezone(next(iter(depots.values())).zone)
@@ -112,7 +119,7 @@ def build_snapshot(
             by_state[order.state.value].append(order.id)
             if order.state in REMAINING_STATES:
                 priority = priorities.get(order.client_id, DEFAULT_PRIORITY)
-                remaining.append(remaining_stop(order, priority, stop))
+                remaining.append(make(order, priority, stop))
         on_board: dict[str, int] = defaultdict(int)
         for stop_left in remaining:
             for dimension, amount in stop_left.demand.items():
@@ -139,7 +146,7 @@ def build_snapshot(
             )
         )
     unplanned = tuple(
-        remaining_stop(order, priorities.get(order.client_id, DEFAULT_PRIORITY))
+        make(order, priorities.get(order.client_id, DEFAULT_PRIORITY), None)
         for order in orders.values()
         if order.state in UNPLANNED_STATES and order.id not in planned
     )

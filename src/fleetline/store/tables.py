@@ -125,6 +125,8 @@ orders = sa.Table(
     sa.Column("state", sa.String(20), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # Counts the row's changes: a reader holding revision n of an order has it as stored.
+    sa.Column("revision", sa.Integer, nullable=False, server_default="1"),
     # NULL references never clash: both databases treat NULLs as distinct here.
     sa.UniqueConstraint("client_id", "reference"),
     sa.Index("ix_orders_date_id", "date", "id"),
@@ -144,6 +146,7 @@ plans = sa.Table(
     sa.Column("dispatched_at", UtcDateTime, nullable=True),
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("document", sa.JSON, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="1"),
     sa.UniqueConstraint("date", "version"),
 )
 

@@ -154,3 +154,23 @@ def test_update_stamps_updated_at(uow: SqlUnitOfWork, clock: FixedClock) -> None
         assert uow.orders.timestamps("o1") == (created, created + timedelta(minutes=5))
         with pytest.raises(NotFound):
             uow.orders.update(order("ghost"))
+
+
+def test_revisions_count_every_store_of_an_order(uow: SqlUnitOfWork) -> None:
+    """A reader keeping the day's orders asks only for their revisions: a new order starts
+    at 1, every update adds one, and orders of other days are not in the answer."""
+    seed_master_data(uow)
+    with uow:
+        uow.orders.add_many([order("o1"), order("o2"), order("o3", day=DAY + timedelta(days=1))])
+        uow.commit()
+    with uow:
+        assert uow.orders.revisions_by_date(DAY) == {"o1": 1, "o2": 1}
+    for _ in range(2):
+        with uow:
+            uow.orders.update(dataclasses.replace(order("o2"), service_s=600))
+            uow.commit()
+    with uow:
+        assert uow.orders.revisions_by_date(DAY) == {"o1": 1, "o2": 3}
+        revised = uow.orders.get_many_revised(["o2", "o1", "ghost"])
+        assert {key: value[1] for key, value in revised.items()} == {"o1": 1, "o2": 3}
+        assert revised["o2"][0].service_s == 600

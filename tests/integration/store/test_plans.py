@@ -134,3 +134,31 @@ def test_live_plan_switch(uow: SqlUnitOfWork) -> None:
             uow.plans.set_live(DAY, "ghost")
     with uow:
         assert uow.plans.live_id(DAY) == "p2"
+
+
+def test_the_live_plans_revision_moves_with_every_store(uow: SqlUnitOfWork) -> None:
+    """The live plan's id and revision are read without the plan; an update of the plan
+    moves its revision, and making another version live changes the id."""
+    seed_master_data(uow)
+    with uow:
+        uow.plans.add(plan("p1", 1))
+        uow.plans.add(plan("p2", 2))
+        uow.commit()
+    with uow:
+        assert uow.plans.live_revision(DAY) is None
+        uow.plans.set_live(DAY, "p1")
+        uow.commit()
+    with uow:
+        assert uow.plans.live_revision(DAY) == ("p1", 1)
+        uow.plans.update(plan("p1", 1, dispatched_at=datetime(2025, 3, 14, 5, 0, tzinfo=CEST)))
+        uow.commit()
+    with uow:
+        assert uow.plans.live_revision(DAY) == ("p1", 2)
+        revised = uow.plans.get_revised("p1")
+        assert revised is not None and revised[1] == 2
+        assert revised[0].dispatched_at == datetime(2025, 3, 14, 5, 0, tzinfo=CEST)
+        uow.plans.set_live(DAY, "p2")
+        uow.commit()
+    with uow:
+        assert uow.plans.live_revision(DAY) == ("p2", 1)
+        assert uow.plans.get_revised("ghost") is None

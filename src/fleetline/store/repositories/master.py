@@ -168,6 +168,16 @@ class ClientRepository(Repository):
             found.extend(ser.client_from_row(r) for r in rows)
         return sorted(found, key=lambda item: item.id)
 
+    def priorities(self, client_ids: Iterable[str]) -> dict[str, int]:
+        """The priority of each stored client among ``client_ids``, by id."""
+        found: dict[str, int] = {}
+        for batch in chunks(set(client_ids)):
+            rows = self._session.execute(
+                sa.select(t.clients.c.id, t.clients.c.priority).where(t.clients.c.id.in_(batch))
+            )
+            found.update((row[0], int(row[1])) for row in rows)
+        return found
+
     def list(self) -> list[Client]:
         """Every client, by name."""
         rows = self._session.execute(

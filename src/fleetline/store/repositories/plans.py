@@ -49,9 +49,10 @@ class PlanRepository(Repository):
         """
         values = ser.plan_to_row(plan)
         del values["id"]
+        values = storable([values])[0] | {"revision": t.plans.c.revision + 1}
         try:
             result = self._session.execute(
-                sa.update(t.plans).where(t.plans.c.id == plan.id).values(storable([values])[0])
+                sa.update(t.plans).where(t.plans.c.id == plan.id).values(values)
             )
         except IntegrityError as exc:
             raise integrity_error(exc, "plan", plan.id) from exc
@@ -105,6 +106,28 @@ class PlanRepository(Repository):
             .first()
         )
         return None if row is None else ser.plan_from_row(row)
+
+    def live_revision(self, day: date) -> tuple[str, int] | None:
+        """The id and revision of ``day``'s live plan, or ``None``: a read of two values.
+
+        The revision counts the stores of the plan, so a reader holding the plan at the
+        same revision holds it as stored.
+        """
+        row = self._session.execute(
+            sa.select(t.plans.c.id, t.plans.c.revision)
+            .join(t.live_plans, t.live_plans.c.plan_id == t.plans.c.id)
+            .where(t.live_plans.c.date == day)
+        ).first()
+        return None if row is None else (row[0], int(row[1]))
+
+    def get_revised(self, plan_id: str) -> tuple[Plan, int] | None:
+        """Return the plan with its revision, or ``None``."""
+        row = (
+            self._session.execute(sa.select(t.plans).where(t.plans.c.id == plan_id))
+            .mappings()
+            .first()
+        )
+        return None if row is None else (ser.plan_from_row(row), int(row["revision"]))
 
     def live_vehicle_of(self, day: date, order_id: str) -> str | None:
         """The vehicle whose route holds ``order_id`` in ``day``'s live plan, or ``None``.
