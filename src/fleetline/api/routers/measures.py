@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from fleetline.api.deps import STAFF, ServicesDep, require
 from fleetline.api.schemas import ERROR_RESPONSES
+from fleetline.api.schemas_measures import DayKpisOut, KpiDaysOut
 from fleetline.domain.access import ApiToken
 from fleetline.operations.kpi_days import MAX_DAYS, kpis_of_days
 from fleetline.operations.kpis import DayKpis, day_kpis
@@ -54,7 +55,7 @@ def kpis_body(figures: DayKpis) -> dict[str, Any]:
     }
 
 
-@router.get("/kpis")
+@router.get("/kpis", response_model=DayKpisOut)
 def kpis(
     services: ServicesDep,
     token: Reader,
@@ -79,7 +80,7 @@ def kpis(
     return kpis_body(figures)
 
 
-@router.get("/kpis/days")
+@router.get("/kpis/days", response_model=KpiDaysOut, response_model_by_alias=True)
 def kpis_days(
     services: ServicesDep,
     token: Reader,
