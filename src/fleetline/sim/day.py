@@ -15,7 +15,6 @@ limit, so plans (the morning one and exceptions' options) may differ between mac
 from __future__ import annotations
 
 import dataclasses
-import json
 import random
 import time as walltime
 from collections.abc import Callable
@@ -25,11 +24,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from fleetline.domain.model import Location
-from fleetline.network.crowflies import CrowFliesTravelTimes
 from fleetline.sim.client import FleetApi, plan_and_dispatch, seed_over_api
+from fleetline.sim.client_calls import note_promised_windows, place_due_calls
 from fleetline.sim.company import LIECHTENSTEIN, CompanySpec
 from fleetline.sim.config import SimConfig
+from fleetline.sim.day_end import complete_report, progress_line, report_end
+from fleetline.sim.day_start import imported_routes, live_plan_summary, load_fleet, make_roads
 from fleetline.sim.disruptions import (
     Dispatcher,
     Disruption,
@@ -38,44 +38,17 @@ from fleetline.sim.disruptions import (
     schedule,
     windows_body,
 )
+from fleetline.sim.exception_decisions import decide_due_exceptions
 from fleetline.sim.inquiries import Clients
 from fleetline.sim.modes import prepare_mode
 from fleetline.sim.motion import Roads, SimIncident
-from fleetline.sim.report import JournalEntry, SimReport, TruckSummary
-from fleetline.sim.truck import Fix, Phase, SimStop, SimTruck, StopReport
+from fleetline.sim.report import JournalEntry, SimReport
+from fleetline.sim.truck import Fix, SimStop, SimTruck, StopReport
 
 LAST_MOMENT = time(23, 0)
 """The day stops at this local time whatever is left."""
-RETRIES = 3
-"""Rounds a dispatcher tries again when every option it wants was refused (stale)."""
-
-
-def report_end(report: SimReport) -> datetime:
-    """The simulated moment the day's loop stopped."""
-    return datetime.fromisoformat(report.ended_at)
-
 
 _REPORT_ORDER = {"arrived": 0, "completed": 1, "failed": 1}
-
-
-def _stop(order: dict[str, Any]) -> SimStop:
-    windows = tuple(
-        (datetime.fromisoformat(w["start"]), datetime.fromisoformat(w["end"]))
-        for w in order["time_windows"]
-    )
-    where = Location(order["location"]["lat"], order["location"]["lon"])
-    return SimStop(
-        order["id"], order["reference"] or order["id"], where, windows, order["service_s"]
-    )
-
-
-def make_roads(config: SimConfig) -> Roads:
-    """The simulated world's roads: the region's, or straight lines at crow-flies speeds."""
-    if config.region is None:
-        return Roads(CrowFliesTravelTimes())
-    from fleetline.network.osrm_engine import OsrmTravelTimes
-
-    return Roads(router=OsrmTravelTimes(config.region).route_geometry)
 
 
 class SimulatedDay:
@@ -138,10 +111,12 @@ class SimulatedDay:
             self._set_time(datetime.combine(config.day, time(5, 0), tzinfo=zone))
             spec = CompanySpec(config.trucks, config.orders, config.day, config.seed)
             seed_over_api(api, spec)
-            routes = self._imported_routes(api) if config.plan_from else None
+            routes = imported_routes(api, config) if config.plan_from else None
             plan_and_dispatch(api, config.day, config.time_limit_s, routes)
-        zone = self._load(api)
-        report.plan = self._plan_of(api)
+        fleet = load_fleet(api, config, self._draws)
+        zone, self.stops, self._names = fleet.zone, fleet.stops, fleet.names
+        self.trucks.extend(fleet.trucks)
+        report.plan = live_plan_summary(api, config, fleet)
         roads = self._roads = make_roads(config)
         start = min(t.shift_start for t in self.trucks)
         if config.start is not None:
@@ -203,95 +178,21 @@ class SimulatedDay:
                     walltime.sleep(lag)
             self._set_time(now)
             if now.minute == 0 and now.second < config.tick_s:
-                self._log(f"{now.astimezone(zone):%H:%M} {self._progress()}")
+                self._log(f"{now.astimezone(zone):%H:%M} {progress_line(self.trucks)}")
         report.ended_at = now.isoformat()
         if self.clients is not None:  # calls after the last truck came home
             self._calls(api, end if done else now, report, flush=True)
         self._settle()
-        report.kpis = api.need("GET", "/api/v1/kpis", date=config.day.isoformat())
-        report.unplanned = len(
-            api.need("GET", "/api/v1/live", date=config.day.isoformat())["unplanned_orders"]
-        )
-        report.exceptions = [
-            {
-                **dataclasses.asdict(d),
-                "seen_at": d.seen_at.isoformat(),
-                "decided_at": d.decided_at.isoformat() if d.decided_at else None,
-                "due_at": d.due_at.isoformat() if d.due_at else None,
-            }
-            for d in dispatcher.decisions.values()
-        ]
-        report.trucks = [self._summary(t, report) for t in self.trucks]
-        if self.clients is not None:
-            report.inquiries = [dataclasses.asdict(c) for c in self.clients.calls]
-        report.requests = api.requests
-        report.refused = list(api.refused)
+        day = config.day.isoformat()
+        complete_report(report, api, day, dispatcher, self.trucks, self.fixes, self.clients)
         return report
 
     # --- setting up ----------------------------------------------------------------------
-
-    def _load(self, api: FleetApi) -> ZoneInfo:
-        depot = api.need("GET", "/api/v1/depots")[0]
-        zone = ZoneInfo(depot["timezone"])
-        home = Location(depot["location"]["lat"], depot["location"]["lon"])
-        self.stops = {o["id"]: _stop(o) for o in api.orders_of(self.config.day)}
-        vehicles = sorted(api.need("GET", "/api/v1/vehicles"), key=lambda v: (v["name"], v["id"]))
-        low, high = self.config.pace_range
-        for index, vehicle in enumerate(vehicles):
-            rng = random.Random(self.config.seed * 1_000_003 + index)
-            shift = time.fromisoformat(vehicle["shift_start"])
-            shift_end = time.fromisoformat(vehicle["shift_end"])
-            self.trucks.append(
-                SimTruck(
-                    vehicle_id=vehicle["id"],
-                    name=vehicle["name"],
-                    depot=home,
-                    shift_start=datetime.combine(self.config.day, shift, tzinfo=zone),
-                    pace=round(rng.uniform(low, high), 3),
-                    rng=rng,
-                    service_noise=self.config.service_noise,
-                    failure_rate=self.config.rates.failures,
-                    draws=self._draws,
-                    shift_end=datetime.combine(self.config.day, shift_end, tzinfo=zone),
-                )
-            )
-            self._names[vehicle["id"]] = vehicle["name"]
-        return zone
 
     def _draws(self, order_id: str) -> random.Random:
         """A stop's own random stream: the same outcome whichever truck comes, whenever."""
         stop = self.stops.get(order_id)
         return random.Random(f"{self.config.seed}/stop/{stop.reference if stop else order_id}")
-
-    def _plan_of(self, api: FleetApi) -> dict[str, Any]:
-        live = api.need("GET", "/api/v1/live", date=self.config.day.isoformat())
-        if not live.get("plan_id"):
-            return {}
-        plan = api.need("GET", f"/api/v1/plans/{live['plan_id']}")
-        return {
-            "id": plan["id"],
-            "version": plan["version"],
-            "unassigned": len(plan["unassigned"]),
-            "routes": {
-                self._names.get(r["vehicle_id"], r["vehicle_id"]): [
-                    self.stops[s["order_id"]].reference
-                    if s["order_id"] in self.stops
-                    else s["order_id"]
-                    for s in r["stops"]
-                ]
-                for r in plan["routes"]
-            },
-        }
-
-    def _imported_routes(self, api: FleetApi) -> list[dict[str, Any]]:
-        assert self.config.plan_from is not None
-        earlier = json.loads(self.config.plan_from.read_text(encoding="utf-8"))
-        vehicles = {v["name"]: v["id"] for v in api.need("GET", "/api/v1/vehicles")}
-        orders = {o["reference"]: o["id"] for o in api.orders_of(self.config.day)}
-        return [
-            {"vehicle_id": vehicles[name], "stops": [{"order_id": orders[ref]} for ref in refs]}
-            for name, refs in earlier["plan"]["routes"].items()
-        ]
 
     # --- during the day ------------------------------------------------------------------
 
@@ -344,7 +245,7 @@ class SimulatedDay:
     def _follow(self, api: FleetApi, now: datetime, roads: Roads) -> None:
         live = api.need("GET", "/api/v1/live", date=self.config.day.isoformat())
         if self.clients is not None and not self.clients.watched:
-            self._promised(live)
+            note_promised_windows(self.clients, live, self.stops)
         remaining = {
             v["vehicle_id"]: [
                 s["order_id"]
@@ -362,33 +263,7 @@ class SimulatedDay:
         """Decide each exception due (the operator's choice); whether the plan changed."""
         self._settle()
         day = self.config.day.isoformat()
-        found = api.need("GET", "/api/v1/exceptions", status="open", date=day)
-        still_open = {e["id"] for e in found}
-        for decision in dispatcher.decisions.values():
-            if decision.decided_at is None and decision.exception_id not in still_open:
-                decision.decided_at = now  # closed by the system itself (an auto policy)
-        model = self.config.operator
-        changed = False
-        for exception in dispatcher.due(found, now):
-            path = f"/api/v1/exceptions/{exception['id']}"
-            chosen = None
-            if model is not None:
-                options = model.options_to_try(exception)
-            else:
-                options = sorted(exception["options"], key=lambda o: o["rank"])
-            for option in options:
-                if api.report("POST", f"{path}/resolve", {"option_id": option["id"]}):
-                    chosen = option["summary"]
-                    break
-            decision = dispatcher.decisions[exception["id"]]
-            if chosen is None and options and decision.attempts < RETRIES:
-                decision.attempts += 1  # stale options are computed again: try next round
-                continue
-            if chosen is None:
-                api.report("POST", f"{path}/dismiss")
-            changed = changed or chosen is not None
-            dispatcher.decided(exception, now, chosen)
-        return changed
+        return decide_due_exceptions(api, dispatcher, day, now, self.config.operator)
 
     def _disrupt(
         self, api: FleetApi, disruption: Disruption, roads: Roads, report: SimReport
@@ -423,66 +298,9 @@ class SimulatedDay:
             return api.report("POST", "/api/v1/traffic/incidents", incident_body(disruption))
         return False
 
-    def _promised(self, live: dict[str, Any]) -> None:
-        """The window each client was promised: the live plan's at the day's first look."""
-        assert self.clients is not None
-        for vehicle in live["vehicles"]:
-            for stop in vehicle["remaining"]:
-                window, known = stop.get("window"), self.stops.get(stop["order_id"])
-                if window and known is not None:
-                    start, end = window["start"], window["end"]
-                    self.clients.promise(
-                        known.order_id,
-                        known.reference,
-                        datetime.fromisoformat(start),
-                        datetime.fromisoformat(end),
-                    )
-        for stop in sorted(self.stops.values(), key=lambda s: s.reference):
-            self.clients.promise(
-                stop.order_id, stop.reference, stop.windows[0][0], stop.windows[-1][1]
-            )
-
     def _calls(self, api: FleetApi, now: datetime, report: SimReport, flush: bool = False) -> None:
         """Clients whose rule fired by ``now`` decide whether to call; calls are logged."""
         if self.clients is None:
             return
-        model = self.clients.model
-        for order_id, rule, moment in self.clients.due(now, self._arrived):
-            messages = api.need("GET", "/api/v1/notifications", order_id=order_id)
-            call = self.clients.answer(order_id, rule, moment, messages)
-            if not call.called:
-                continue
-            if flush and moment > report_end(report):
-                self._set_time(moment)
-            note = (
-                f"simulated client: {rule} ({'told' if call.told else 'not told'}), "
-                f"called at {moment:%H:%M}"
-            )
-            api.need(
-                "POST",
-                f"/api/v1/orders/{order_id}/inquiries",
-                {"channel": model.channel, "note": note},
-            )
-
-    # --- the end -------------------------------------------------------------------------
-
-    def _progress(self) -> str:
-        phases = [t.phase for t in self.trucks]
-        return (
-            f"{sum(p in (Phase.DRIVING, Phase.SERVING) for p in phases)} trucks out, "
-            f"{phases.count(Phase.HOME)} home, {phases.count(Phase.BROKEN)} broken down"
-        )
-
-    def _summary(self, truck: SimTruck, report: SimReport) -> TruckSummary:
-        mine = [e for e in report.journal if e.truck == truck.name]
-        return TruckSummary(
-            name=truck.name,
-            pace=truck.pace,
-            status=truck.phase.value,
-            distance_km=round(truck.distance_m / 1000, 1),
-            completed=sum(e.type == "completed" for e in mine),
-            failed=sum(e.type == "failed" for e in mine),
-            overtime_s=truck.overtime_until(report_end(report)),
-            home_at=truck.home_at.isoformat() if truck.home_at else None,
-            positions=sum(f.vehicle_id == truck.vehicle_id for f in self.fixes),
-        )
+        after = report_end(report) if flush else None
+        place_due_calls(api, self.clients, now, self._arrived, set_time=self._set_time, after=after)
