@@ -14,7 +14,8 @@ claimed again and sent with the same idempotency handle (the email's ``Message-I
 ``Idempotency-Key`` header), so the receiver can drop the duplicate: nothing is lost.
 A message whose channel is not configured is *recorded* (kept, not sent). While a
 dispatcher holds client messages (a major incident) nothing leaves and nothing is
-recorded; everything stays queued.
+recorded; everything stays queued. The moves of the messages in the store are in
+:mod:`fleetline.comms.outbox_rows`, the retry policy in :mod:`fleetline.comms.outbox_policy`.
 
 Each channel has its own lane (one worker thread at a time per channel): an SMTP server
 that hangs delays emails only. A provider that is down pauses its channel with a
@@ -30,7 +31,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,11 +42,10 @@ from fleetline.comms.channels.base import (
     TransientFailure,
 )
 from fleetline.comms.outbox_policy import RetryPolicy, RoundReport
+from fleetline.comms.outbox_rows import claim, give_back, postpone, record_unsent, settle
 from fleetline.domain.messages import NoticeStatus, Notification
 from fleetline.domain.model import Channel
 from fleetline.operations.ports import UnitOfWork
-
-__all__ = ["CLAIM_CHUNK", "OutboxDispatcher", "RetryPolicy", "RoundReport"]
 
 log = logging.getLogger(__name__)
 
@@ -212,11 +212,13 @@ class OutboxDispatcher:
             lanes: list[tuple[_Lane, Future[None]]] = []
             for channel, messages in by_channel.items():
                 if channel not in self._channels:
-                    report.recorded += self._record(messages, now)
+                    recorded = record_unsent(self._uow_factory, messages, now, self.policy.lease_s)
+                    self._count(channel, "recorded", recorded)
+                    report.recorded += recorded
                     continue
                 pause = self._pauses.get(channel)
                 if pause is not None and pause.until > now:
-                    report.postponed += self._postpone(messages, pause.until)
+                    report.postponed += postpone(self._uow_factory, messages, pause.until)
                     continue
                 running = self._busy.get(channel)
                 if running is not None and not running.done():
@@ -235,45 +237,20 @@ class OutboxDispatcher:
                         setattr(report, name, getattr(report, name) + getattr(lane.report, name))
             return report
 
-    def _record(self, messages: list[Notification], now: datetime) -> int:
-        """Keep the messages of an unconfigured channel as recorded, in one transaction."""
-        recorded = 0
-        with self._uow_factory() as uow:
-            for n in messages:
-                current = uow.notifications.get(n.id)
-                if current is None or not self._claimable(current, now):
-                    continue
-                uow.notifications.update(current.recorded(now))
-                recorded += 1
-            uow.commit()
-        self._count(messages[0].channel, "recorded", recorded)
-        return recorded
-
-    def _postpone(self, messages: list[Notification], until: datetime) -> int:
-        """Move a paused channel's due messages to the pause's end, attempts untouched."""
-        postponed = 0
-        with self._uow_factory() as uow:
-            for n in messages:
-                current = uow.notifications.get(n.id)
-                if current is not None and current.status is NoticeStatus.QUEUED:
-                    uow.notifications.update(replace(current, next_attempt_at=until))
-                    postponed += 1
-            uow.commit()
-        return postponed
-
     # --- one channel's lane ------------------------------------------------------------
 
     def _send_lane(self, lane: _Lane) -> None:
         sender = self._channels[lane.channel]
         try:
             for start in range(0, len(lane.messages), CLAIM_CHUNK):
-                claimed = self._claim(lane.messages[start : start + CLAIM_CHUNK])
+                chunk = lane.messages[start : start + CLAIM_CHUNK]
+                claimed = claim(self._uow_factory, chunk, self._clock.now(), self.policy.lease_s)
                 for index, message in enumerate(claimed):
                     if self._stopping.is_set():
-                        self._release(claimed[index:])
+                        give_back(self._uow_factory, claimed[index:], self._clock.now())
                         return
-                    if not self._send_one(sender, message, lane.report):
-                        self._release(claimed[index + 1 :])  # the channel pauses
+                    if not self._send_one(sender, message, lane.report):  # the channel pauses
+                        give_back(self._uow_factory, claimed[index + 1 :], self._clock.now())
                         return
             if len(lane.messages) >= self._batch_size:
                 self._wake.set()  # more may be waiting behind this batch
@@ -287,58 +264,13 @@ class OutboxDispatcher:
             except Exception:
                 log.exception("closing the %s channel failed", lane.channel)
 
-    def _claim(self, messages: list[Notification]) -> list[Notification]:
-        """Mark the messages ``sending`` in one commit, skipping any taken meanwhile.
-
-        Nothing is claimed while messages are held.
-        """
-        now = self._clock.now()
-        claimed: list[Notification] = []
-        with self._uow_factory() as uow:
-            if uow.comms_settings.hold().held:
-                return []
-            for message in messages:
-                current = uow.notifications.get(message.id)
-                if current is not None and self._claimable(current, now):
-                    claimed.append(current.sending(now))
-                    uow.notifications.update(claimed[-1])
-            uow.commit()
-        return claimed
-
-    def _release(self, claimed: list[Notification]) -> None:
-        """Give back claimed messages that were not tried: queued, the attempt undone."""
-        if not claimed:
-            return
-        now = self._clock.now()
-        with self._uow_factory() as uow:
-            for message in claimed:
-                current = uow.notifications.get(message.id)
-                if current is not None and _unchanged_since_claim(current, message):
-                    uow.notifications.update(
-                        replace(
-                            current,
-                            status=NoticeStatus.QUEUED,
-                            attempts=current.attempts - 1,
-                            next_attempt_at=now,
-                        )
-                    )
-            uow.commit()
-
-    def _claimable(self, current: Notification, now: datetime) -> bool:
-        if current.status is NoticeStatus.QUEUED:
-            return current.next_attempt_at is None or current.next_attempt_at <= now
-        if current.status is NoticeStatus.SENDING:
-            lease_end = now - timedelta(seconds=self.policy.lease_s)
-            return current.next_attempt_at is None or current.next_attempt_at <= lease_end
-        return False
-
     def _send_one(self, sender: ChannelSender, claimed: Notification, report: RoundReport) -> bool:
         """Send a claimed message and store the outcome; ``False`` when the provider is down."""
         channel = claimed.channel
         try:
             _send_guarded(sender, claimed)
         except PermanentFailure as failure:
-            self._settle(claimed, claimed.parked(failure.reason))
+            settle(self._uow_factory, claimed, claimed.parked(failure.reason))
             report.parked += 1
             self._count(channel, "parked")
             log.warning("message %s parked: %s", claimed.id, failure.reason)
@@ -356,27 +288,17 @@ class OutboxDispatcher:
                 outcome = claimed.retry_at(now + wait_for, failure.reason)
                 report.retried += 1
                 self._count(channel, "retried")
-            self._settle(claimed, outcome)
+            settle(self._uow_factory, claimed, outcome)
             if failure.provider_down:
                 self._pause(channel, now, failure.retry_after_s)
                 return False
             return True
-        self._settle(claimed, claimed.sent(self._clock.now()))
+        settle(self._uow_factory, claimed, claimed.sent(self._clock.now()))
         report.sent += 1
         self._count(channel, "sent")
         with self._lock:
             self._pauses.pop(channel, None)
         return True
-
-    def _settle(self, claimed: Notification, outcome: Notification) -> None:
-        """Store the outcome unless another dispatcher took the message meanwhile."""
-        with self._uow_factory() as uow:
-            current = uow.notifications.get(claimed.id)
-            if current is None or not _unchanged_since_claim(current, claimed):
-                log.warning("message %s changed while it was being sent; kept as is", claimed.id)
-                return
-            uow.notifications.update(outcome)
-            uow.commit()
 
     def _pause(self, channel: Channel, now: datetime, retry_after_s: float | None) -> None:
         with self._lock:
@@ -391,11 +313,6 @@ class OutboxDispatcher:
         if n:
             with self._lock:
                 self._counts[(channel.value, outcome)] += n
-
-
-def _unchanged_since_claim(current: Notification, claimed: Notification) -> bool:
-    """Whether no one else (another dispatcher, a cancelling rule) touched the claim."""
-    return current.status is NoticeStatus.SENDING and current.attempts == claimed.attempts
 
 
 def _send_guarded(sender: ChannelSender, message: Notification) -> None:

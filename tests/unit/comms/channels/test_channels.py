@@ -14,7 +14,7 @@ from fleetline.comms.channels.base import PermanentFailure, TransientFailure, ht
 from fleetline.comms.channels.email import SmtpServer, compose
 from fleetline.comms.channels.sms import SmsChannel
 from fleetline.comms.channels.webhook import WebhookChannel, sign, verify_signature
-from fleetline.comms.outbox import RetryPolicy
+from fleetline.comms.outbox_policy import RetryPolicy
 from fleetline.domain.messages import NoticeKind, Notification
 from fleetline.domain.model import Channel
 
