@@ -19,13 +19,13 @@ Callers learn about changes from :attr:`~TrafficAwareTravelTimes.version`, which
 one each time travel times change, from ``update``'s return value, or from listeners
 added with :meth:`~TrafficAwareTravelTimes.subscribe`. The optional matrix cache inside
 keys every matrix by that version and is emptied when it changes, so it never serves a
-matrix from before an update.
+matrix from before an update. Which incidents are in force, and when a change of them takes
+effect, is kept by :class:`~fleetline.network.traffic_changes.TrafficChanges`.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -43,6 +43,7 @@ from fleetline.network.base import (
     legs_from_matrix,
 )
 from fleetline.network.cache import CachedTravelTimes, CacheStats
+from fleetline.network.traffic_changes import TrafficChanges
 from fleetline.network.traffic_legs import slow_legs
 
 if TYPE_CHECKING:
@@ -51,8 +52,6 @@ if TYPE_CHECKING:
 DEFAULT_CLOSURE_FACTOR = 3.0
 DEFAULT_MIN_INTERVAL_S = 15.0
 
-IncidentKey = tuple[str, str, float | None, object]
-
 
 class NowSource(Protocol):
     """Anything that tells the current time (``fleetline.clock.Clock`` fits)."""
@@ -60,11 +59,6 @@ class NowSource(Protocol):
     def now(self) -> datetime:
         """Return the current, timezone-aware time."""
         ...
-
-
-def _key(incident: TrafficIncident) -> IncidentKey:
-    """What about an incident changes travel times (not its note, source or end time)."""
-    return (incident.id, incident.kind.value, incident.factor, incident.area)
 
 
 class _VersionedView:
@@ -143,18 +137,7 @@ class TrafficAwareTravelTimes:
         self.closure_factor = float(closure_factor)
         self.min_interval_s = float(min_interval_s)
         self.background = background
-        self._monotonic = monotonic
         self._clock = clock
-        self._lock = threading.RLock()
-        self._apply_lock = threading.Lock()
-        self._incidents: tuple[TrafficIncident, ...] = ()
-        self._wanted: dict[IncidentKey, TrafficIncident] = {}
-        self._applied: dict[IncidentKey, TrafficIncident] = {}
-        self._next_change: datetime | None = None
-        self._last_apply: float | None = None
-        self._timer: threading.Timer | None = None
-        self._listeners: list[Callable[[int], None]] = []
-        self.version = 0
         self.name = f"{base.name}+traffic@0"
         self.last_customization: Customization | None = None
         self.road: OsrmTraffic | None = None
@@ -166,6 +149,13 @@ class TrafficAwareTravelTimes:
                 closure_speed_kmh=closure_speed_kmh,
                 work_dir=work_dir,
             )
+        self._changes = TrafficChanges(
+            self._customize if self.road is not None else None,
+            self._changed,
+            min_interval_s=self.min_interval_s,
+            monotonic=monotonic,
+            background=background,
+        )
         self._view = _VersionedView(self)
         self._cache = (
             CachedTravelTimes(
@@ -181,16 +171,19 @@ class TrafficAwareTravelTimes:
     # --- the incident feed -------------------------------------------------------------
 
     @property
+    def version(self) -> int:
+        """Grows by one each time travel times change."""
+        return self._changes.version
+
+    @property
     def pending(self) -> bool:
         """Whether a change of incidents is waiting for its turn to be applied."""
-        with self._lock:
-            return self._wanted.keys() != self._applied.keys()
+        return self._changes.pending
 
     @property
     def active(self) -> tuple[TrafficIncident, ...]:
         """The incidents the travel times currently reflect, by id."""
-        with self._lock:
-            return tuple(sorted(self._applied.values(), key=lambda i: i.id))
+        return tuple(sorted(self._changes.applied, key=lambda i: i.id))
 
     def update(self, incidents: Sequence[TrafficIncident], now: datetime) -> bool:
         """Take the latest incident list; apply it if it changes what is in force.
@@ -210,10 +203,7 @@ class TrafficAwareTravelTimes:
             Whether travel times changed (and :attr:`version` grew). ``False`` also
             when a change is held back by ``min_interval_s``: see :attr:`pending`.
         """
-        with self._lock:
-            self._incidents = tuple(incidents)
-            self._evaluate(now)
-        return self._apply_if_due()
+        return self._changes.update(incidents, now)
 
     def poll(self, now: datetime | None = None) -> bool:
         """Re-read the known incidents at ``now`` and apply a held change if it is due.
@@ -229,79 +219,27 @@ class TrafficAwareTravelTimes:
         bool
             Whether travel times changed.
         """
-        if now is not None:
-            with self._lock:
-                self._evaluate(now)
-        return self._apply_if_due()
+        return self._changes.poll(now)
 
     def subscribe(self, listener: Callable[[int], None]) -> None:
         """Call ``listener(version)`` after every change of travel times."""
-        with self._lock:
-            self._listeners.append(listener)
+        self._changes.subscribe(listener)
 
-    def _evaluate(self, now: datetime) -> None:
-        """Work out the wanted incidents at ``now``; the lock must be held."""
-        wanted: dict[IncidentKey, TrafficIncident] = {}
-        upcoming: list[datetime] = []
-        for incident in self._incidents:
-            if incident.active_at(now):
-                wanted[_key(incident)] = incident
-                if incident.ends_at is not None:
-                    upcoming.append(incident.ends_at)
-            elif incident.starts_at > now:
-                upcoming.append(incident.starts_at)
-        self._wanted = wanted
-        self._next_change = min(upcoming, default=None)
+    def _customize(self, incidents: list[TrafficIncident]) -> None:
+        """Road mode: give the road network the incidents' speeds."""
+        assert self.road is not None
+        self.last_customization = self.road.apply(incidents)
 
-    def _apply_if_due(self) -> bool:
-        with self._lock:
-            if self._wanted.keys() == self._applied.keys():
-                return False
-            if self.road is not None and self._last_apply is not None:
-                wait = self._last_apply + self.min_interval_s - self._monotonic()
-                if wait > 0:
-                    self._schedule(wait)
-                    return False
-        with self._apply_lock:
-            with self._lock:
-                wanted = dict(self._wanted)
-                if wanted.keys() == self._applied.keys():
-                    return False  # another thread applied it meanwhile
-            if self.road is not None:
-                self.last_customization = self.road.apply(
-                    sorted(wanted.values(), key=lambda i: i.id)
-                )
-            with self._lock:
-                self._applied = wanted
-                self._last_apply = self._monotonic()
-                self.version += 1
-                self.name = f"{self.provider.name}+traffic@{self.version}"
-                self._view.name = self.name
-                version, listeners = self.version, list(self._listeners)
+    def _changed(self, version: int) -> None:
+        """New travel times: a new name for the cache's keys, and an empty cache."""
+        self.name = f"{self.provider.name}+traffic@{version}"
+        self._view.name = self.name
         if self._cache is not None:
             self._cache.clear()
-        for listener in listeners:
-            listener(version)
-        return True
-
-    def _schedule(self, wait: float) -> None:
-        """Start a timer for a held change (``background`` only); the lock must be held."""
-        if not self.background or (self._timer is not None and self._timer.is_alive()):
-            return
-        self._timer = threading.Timer(wait + 0.01, self._apply_if_due)
-        self._timer.daemon = True
-        self._timer.start()
 
     def _refresh(self) -> None:
         """Catch up with the clock before answering: incidents that started or ended."""
-        if self._clock is not None:
-            with self._lock:
-                due = self._next_change is not None and self._clock.now() >= self._next_change
-            if due:
-                self.poll(self._clock.now())
-                return
-        if self.pending:
-            self._apply_if_due()
+        self._changes.catch_up(self._clock.now if self._clock is not None else None)
 
     # --- the TravelTimes protocol --------------------------------------------------------
 
@@ -336,8 +274,7 @@ class TrafficAwareTravelTimes:
     def _compute(self, locations: Sequence[Location], departure: datetime | None) -> TravelMatrix:
         if self.road is not None:
             return self.road.current.matrix(locations, departure)
-        with self._lock:
-            incidents = list(self._applied.values())
+        incidents = list(self._changes.applied)
         matrix = self.provider.matrix(locations, departure)
         if not incidents or len(locations) < 2:
             return matrix
@@ -361,9 +298,7 @@ class TrafficAwareTravelTimes:
     ) -> IntArray:
         if self.road is not None:
             return leg_durations(self.road.current, pairs, departure)
-        with self._lock:
-            quiet = not self._applied
-        if quiet:
+        if not self._changes.applied:
             return leg_durations(self.provider, pairs, departure)
         return legs_from_matrix(self, pairs, departure)
 
@@ -387,9 +322,7 @@ class TrafficAwareTravelTimes:
 
     def close(self) -> None:
         """Stop the timer and remove the road network's working copy."""
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
+        self._changes.close()
         if self.road is not None:
             self.road.close()
 
