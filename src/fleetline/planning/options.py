@@ -25,6 +25,8 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -79,15 +81,36 @@ def _pool() -> ProcessPoolExecutor:
 
     They come from a fork server: forking the server process itself, which runs threads
     (the API, the live refresher), could copy a lock held by another thread. They are
-    stopped by :func:`stop_what_if_workers`, at the latest when the process exits.
+    stopped by :func:`stop_what_if_workers`, at the latest when the process exits, and
+    end by themselves when it is killed.
     """
     with _POOL_LOCK:
         if not _POOL:
             context = multiprocessing.get_context("forkserver")
-            _POOL.append(ProcessPoolExecutor(max_workers=2, mp_context=context))
+            _POOL.append(
+                ProcessPoolExecutor(max_workers=2, mp_context=context, initializer=_end_with_parent)
+            )
             atexit.unregister(stop_what_if_workers)  # registered once, however many starts
             atexit.register(stop_what_if_workers)
         return _POOL[0]
+
+
+def _end_with_parent() -> None:
+    """In a worker: end it as soon as the process that started the pool has ended.
+
+    A process killed outright (SIGKILL, an expired timeout) runs no exit handler, and its
+    workers would wait for work forever.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    sentinel = parent.sentinel
+
+    def watch() -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def stop_what_if_workers() -> None:

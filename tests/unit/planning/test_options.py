@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import datetime
+from pathlib import Path
+
+import pytest
 
 from fleetline.domain.live import ExceptionOption, VehicleStatus
 from fleetline.domain.snapshot import DaySnapshot
@@ -68,6 +76,44 @@ def test_options_are_solved_again_after_the_workers_were_stopped() -> None:
     stop_what_if_workers()
     assert set(multiprocessing.active_children()) <= before
     assert [(o.kind, o.impact) for o in again] == [(o.kind, o.impact) for o in first]
+
+
+KILLED_PARENT = """
+import multiprocessing, time
+from tests.unit.planning.test_options import _day, _options
+_options(_day(), parallel=True)
+print(*(p.pid for p in multiprocessing.active_children()), flush=True)
+time.sleep(120)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "State:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_what_if_workers_end_when_their_process_is_killed() -> None:
+    """A server or benchmark killed outright (no exit handler runs) leaves no what-if
+    worker behind holding memory and CPU."""
+    root = Path(__file__).resolve().parents[3]
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_PARENT], cwd=root, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        workers = [int(pid) for pid in process.stdout.readline().split()]
+        assert workers, "the options were solved on worker processes"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    deadline = time.monotonic() + 30
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _running(pid)]
 
 
 def test_impact_matches_the_routes_of_each_option() -> None:
