@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 from functools import partial
 
 from sqlalchemy import Engine
@@ -36,6 +36,7 @@ from fleetline.operations import (
     plans,
 )
 from fleetline.operations.client_messages import make_send_client_message
+from fleetline.operations.company import company_today, set_company_timezone
 from fleetline.operations.eta import forecast, forecast_fleet
 from fleetline.operations.exception_options import exception_finders
 from fleetline.operations.exceptions import ExceptionService, make_resolve_exception
@@ -188,6 +189,7 @@ def bootstrap(
         command_handlers={
             commands.CreateDepot: master_data.create_depot,
             commands.UpdateDepot: master_data.update_depot,
+            commands.SetCompanyTimezone: set_company_timezone,
             commands.CreateVehicle: master_data.create_vehicle,
             commands.CreateDriver: master_data.create_driver,
             commands.CreateClient: master_data.create_client,
@@ -294,13 +296,12 @@ LIVE_EVENTS: tuple[type[events.Event], ...] = (
     events.VehicleStatusChanged,
     events.TrafficIncidentReported,
     events.TrafficIncidentEnded,
+    events.CompanyTimezoneChanged,
 )
 """Events after which the live picture is recomputed."""
 
 
 def local_today(uow_factory: Callable[[], UnitOfWork], clock: Clock) -> date:
-    """Today's date where the company works (its first depot's time zone; UTC without one)."""
+    """Today's date where the company works (in the company's time zone)."""
     with uow_factory() as uow:
-        depots = uow.depots.list()
-    zone = depots[0].zone if depots else UTC
-    return clock.now().astimezone(zone).date()
+        return company_today(uow, clock.now())

@@ -11,6 +11,7 @@ from fleetline.api.errors import install_error_handlers
 from fleetline.api.routers import (
     admin_tokens,
     client_messages,
+    company,
     driver,
     exceptions,
     live,
@@ -53,6 +54,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(driver.router)
     app.include_router(order_import.router)
     app.include_router(admin_tokens.router)
+    app.include_router(company.router)
 
     @app.get("/health", tags=["system"])
     def health() -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Bodies of the administration API: depots' and drivers' changes, tokens, order files."""
+"""Bodies of the administration API: the company, depots' and drivers' changes, tokens, files."""
 
 from __future__ import annotations
 
@@ -14,6 +14,17 @@ from fleetline.domain.model import validate_timezone
 RoleName = Literal["admin", "dispatcher", "agent", "driver", "integration"]
 
 
+def known_zone(value: str | None) -> str | None:
+    """``value`` when it is an IANA time zone name or ``None``; ``ValueError`` otherwise."""
+    if value is None:
+        return None
+    try:
+        validate_timezone(value)
+    except InvalidField as error:
+        raise ValueError(error.message) from error
+    return value
+
+
 class DepotPatch(ApiModel):
     """A change to a depot; only the fields given change.
 
@@ -27,13 +38,7 @@ class DepotPatch(ApiModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            validate_timezone(value)
-        except InvalidField as error:
-            raise ValueError(error.message) from error
-        return value
+        return known_zone(value)
 
 
 class DriverPatch(ApiModel):
@@ -103,3 +108,54 @@ class ImportReportOut(ApiModel):
     dates: list[date] = Field(description="Delivery days of the file's valid orders.")
     order_ids: list[str] = Field(description="Ids of the stored orders, in row order.")
     dry_run: bool
+
+
+ZoneSourceName = Literal["no_depot", "first_depot", "earlier_rule", "admin"]
+
+
+class CompanyOut(ApiModel):
+    """The company's settings: the time zone its day is counted in."""
+
+    timezone: str = Field(
+        examples=["Europe/Vaduz"],
+        description="IANA time zone of the company: what today is, the local times the "
+        "consoles show and read, and those of imported orders. A depot's own zone "
+        "governs only its vehicles' shift times.",
+    )
+    timezone_source: ZoneSourceName = Field(
+        description="Where the zone came from: `first_depot` (taken from the first depot "
+        "created, when it was created), `admin` (set here), `earlier_rule` (kept at the "
+        "upgrade from the zone in force before: the depot whose name sorted first) or "
+        "`no_depot` (UTC, until the first depot is created)."
+    )
+    timezone_depot_id: str | None = Field(
+        description="The depot the zone was taken from (`first_depot`, `earlier_rule`)."
+    )
+    timezone_changed_at: datetime | None = Field(
+        description="When the zone was stored; null when never stored (`no_depot`)."
+    )
+    timezone_changed_by: str | None = Field(
+        description="The name of the admin token that set the zone (`admin`)."
+    )
+    today: date = Field(description="The company's date now, in its time zone.")
+
+
+class CompanyPatch(ApiModel):
+    """A change to the company's settings; only the fields given change.
+
+    Renaming or adding a depot never changes the company's time zone: only this does.
+    """
+
+    timezone: str | None = Field(
+        default=None,
+        max_length=64,
+        examples=["Europe/Vaduz"],
+        description="The company's new IANA time zone. Refused (409) while trucks are "
+        "dispatched for today or a later day: their shifts and the windows promised to "
+        "clients were read in the zone in force.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return known_zone(value)

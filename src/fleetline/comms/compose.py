@@ -25,6 +25,7 @@ from fleetline.comms.tracking_links import issue_link, tracking_url
 from fleetline.domain import events
 from fleetline.domain.messages import NoticeKind, NoticeStatus, Notification
 from fleetline.domain.model import Channel, Client, NotificationPreferences, Order
+from fleetline.operations.company import company_zone
 from fleetline.operations.ports import UnitOfWork
 
 Window = tuple[datetime, datetime]
@@ -221,12 +222,6 @@ def _values(
 
 def _date(day: date, locale: str) -> str:
     return local_day(datetime.combine(day, datetime.min.time(), tzinfo=UTC), UTC, locale)
-
-
-def company_zone(uow: UnitOfWork) -> tzinfo:
-    """The company's time zone: its first depot's (UTC without a depot)."""
-    depots = uow.depots.list()
-    return depots[0].zone if depots else UTC
 
 
 def queue_notices(

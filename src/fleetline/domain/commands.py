@@ -49,6 +49,14 @@ class UpdateDepot(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SetCompanyTimezone(Command):
+    """Set the time zone the company's day is counted in (``by``: who sets it)."""
+
+    timezone: str
+    by: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class CreateVehicle(Command):
     """Add a vehicle to a depot's fleet."""
 

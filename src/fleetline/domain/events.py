@@ -39,6 +39,16 @@ class DepotChanged(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CompanyTimezoneChanged(Event):
+    """The company's time zone was stored: taken from its first depot, or set by an admin."""
+
+    timezone: str
+    previous: str | None
+    source: str
+    by: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class VehicleCreated(Event):
     """A vehicle was added to the fleet."""
 

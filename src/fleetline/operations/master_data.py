@@ -10,11 +10,12 @@ from fleetline.domain import commands, events
 from fleetline.domain.errors import Conflict, InvalidField, NotFound
 from fleetline.domain.model import Client, Depot, Driver, Vehicle
 from fleetline.domain.values import validate_phone
+from fleetline.operations.company import adopt_first_depot_zone, first_dispatched_day
 from fleetline.operations.ports import UnitOfWork
 
 
 def create_depot(command: commands.CreateDepot, uow: UnitOfWork, context: Context) -> Depot:
-    """Add a depot and log it."""
+    """Add a depot and log it; the first depot created gives the company its time zone."""
     depot = Depot(
         id=context.ids("dep"),
         name=command.name,
@@ -22,9 +23,9 @@ def create_depot(command: commands.CreateDepot, uow: UnitOfWork, context: Contex
         timezone=command.timezone,
     )
     uow.depots.add(depot)
-    uow.record(
-        events.DepotCreated(occurred_at=context.clock.now(), depot_id=depot.id, name=depot.name)
-    )
+    now = context.clock.now()
+    uow.record(events.DepotCreated(occurred_at=now, depot_id=depot.id, name=depot.name))
+    adopt_first_depot_zone(uow, depot, now)
     return depot
 
 
@@ -69,14 +70,13 @@ def _refuse_zone_change_on_a_live_day(depot: Depot, uow: UnitOfWork, context: Co
     """
     today = context.clock.now().astimezone(depot.zone).date()
     trucks = {vehicle.id for vehicle in uow.vehicles.list(depot_id=depot.id)}
-    for day in uow.plans.live_days(today):
-        live = uow.plans.live_for(day)
-        if live is not None and any(r.vehicle_id in trucks and r.stops for r in live.routes):
-            raise Conflict(
-                f"the depot's trucks are dispatched for {day.isoformat()}: change its time "
-                "zone when no dispatched day is left",
-                field="timezone",
-            )
+    day = first_dispatched_day(uow, today, trucks)
+    if day is not None:
+        raise Conflict(
+            f"the depot's trucks are dispatched for {day.isoformat()}: change its time "
+            "zone when no dispatched day is left",
+            field="timezone",
+        )
 
 
 def create_vehicle(command: commands.CreateVehicle, uow: UnitOfWork, context: Context) -> Vehicle:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import tzinfo
 
 from fleetline.domain.commands import CreateOrders, OrderDraft
 from fleetline.domain.errors import DomainError, InvalidField
+from fleetline.operations.company import company_zone
 from fleetline.operations.order_files import Sheet, read_sheet
 from fleetline.operations.order_rows import (
     COLUMNS,
@@ -78,9 +79,7 @@ def check_order_file(uow: UnitOfWork, content: bytes, filename: str) -> ImportRe
         When the file cannot be read as a spreadsheet at all.
     """
     sheet = read_sheet(content, filename)
-    depots = uow.depots.list()
-    zone: tzinfo = depots[0].zone if depots else UTC
-    report = read_orders(sheet, ClientDirectory(uow.clients.list()), zone)
+    report = read_orders(sheet, ClientDirectory(uow.clients.list()), company_zone(uow))
     pairs = {
         (order.draft.client_id, order.draft.reference)
         for order in report.orders

@@ -26,6 +26,7 @@ from fleetline.domain.live import (
 from fleetline.domain.messages import Inquiry, Notification
 from fleetline.domain.model import Client, Location, Order, OrderState, TimeWindow
 from fleetline.domain.snapshot import RemainingStop, VehicleRun
+from fleetline.operations.company import company_zone
 from fleetline.operations.eta_window import eta_window
 from fleetline.operations.live_service import LivePicture
 from fleetline.operations.order_history import HistoryEntry, order_history
@@ -157,11 +158,10 @@ def order_status(
     if order is None:
         raise NotFound("order", order_id)
     client = uow.clients.get(order.client_id)
-    depots = uow.depots.list()
-    zone = depots[0].zone if depots else None
+    zone = company_zone(uow)
 
     def local(moment: datetime) -> datetime:
-        return moment.astimezone(zone) if zone else moment
+        return moment.astimezone(zone)
 
     messages = tuple(uow.notifications.for_order(order.id))
     inquiries = tuple(uow.inquiries.for_order(order.id))

@@ -27,6 +27,7 @@ from fleetline.domain.model import (
 )
 from fleetline.network.base import TravelTimes
 from fleetline.operations import plans
+from fleetline.operations.company import company_zone
 from fleetline.operations.ports import UnitOfWork
 from fleetline.planning.day_planner import PlanningContext, build_problem, to_plan_routes
 from fleetline.planning.problem import RoutingProblem, RoutingSolution
@@ -169,6 +170,7 @@ class PlanningService:
             orders,
             clients,
             self._travel_times,
+            zone=company_zone(uow),
         )
 
     def _store_failure(self, plan_id: str, error: str) -> None:

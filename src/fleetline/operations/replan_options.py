@@ -368,7 +368,7 @@ def headline(
 ) -> str:
     """What happened, in the line a dispatcher reads first."""
     names = {run.vehicle_id: run.vehicle.name for run in snapshot.vehicles}
-    zone = snapshot.vehicles[0].depot.zone if snapshot.vehicles else snapshot.now.tzinfo
+    zone = snapshot.now.tzinfo  # the company's, as the snapshot reads the day
     on = {o: names.get(v, v) for o, v in carriers(snapshot).items()}
     first = focus[0]
     if trigger is ReplanTrigger.WINDOW_CHANGE:

@@ -26,6 +26,7 @@ from fleetline.domain.live import (
 )
 from fleetline.domain.model import Location, Order, OrderState, TimeWindow
 from fleetline.domain.snapshot import VehicleRun
+from fleetline.operations.company import company_zone
 from fleetline.operations.eta_window import eta_window
 from fleetline.operations.live_service import LivePicture
 from fleetline.operations.ports import UnitOfWork
@@ -102,11 +103,6 @@ def _last(events: list[StopEvent], kind: StopEventType) -> StopEvent | None:
     return max(found, key=lambda e: e.at) if found else None
 
 
-def _company_zone(uow: UnitOfWork) -> ZoneInfo:
-    depots = uow.depots.list()
-    return depots[0].zone if depots else ZoneInfo("UTC")
-
-
 def tracking_view(
     uow: UnitOfWork,
     order_id: str,
@@ -134,7 +130,7 @@ def tracking_view(
     order = uow.orders.get(order_id)
     if order is None:
         return None
-    zone = _company_zone(uow)
+    zone = company_zone(uow)
     base = TrackingView(
         reference=order.reference or order.id,
         state=order.state.value,

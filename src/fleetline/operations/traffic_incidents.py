@@ -9,19 +9,14 @@ the next refresh.
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta
 
 from fleetline.bus import Context
 from fleetline.domain import commands, events
 from fleetline.domain.errors import Conflict, NotFound
 from fleetline.domain.live import TrafficIncident
+from fleetline.operations.company import company_zone
 from fleetline.operations.ports import UnitOfWork
-
-
-def company_zone(uow: UnitOfWork) -> tzinfo:
-    """The time zone the company works in (its first depot's; UTC without a depot)."""
-    depots = uow.depots.list()
-    return depots[0].zone if depots else UTC
 
 
 def incidents_of_day(

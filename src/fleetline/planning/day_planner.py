@@ -3,8 +3,8 @@
 :func:`build_problem` turns depots, vehicles, orders and clients into a solver-neutral
 :class:`RoutingProblem`:
 
-- times become whole seconds from an ``origin`` (by default local midnight of the day at
-  the first depot, or earlier if an order's window opens before it); each vehicle's
+- times become whole seconds from an ``origin`` (by default local midnight of the day in
+  the company's time zone, or earlier if a shift or an order's window opens before); each vehicle's
   shift (``HH:MM``) is read in *its own depot's* time zone;
 - costs become integer units of a thousandth of a cent (1e-5 of the currency): per-km
   costs become per-metre, per-hour costs per-second;
@@ -150,6 +150,7 @@ def build_problem(
     travel_times: TravelTimes,
     *,
     origin: datetime | None = None,
+    zone: ZoneInfo | None = None,
 ) -> tuple[RoutingProblem, PlanningContext]:
     """Build the routing problem of one day.
 
@@ -169,8 +170,11 @@ def build_problem(
     travel_times
         Provider of the duration and distance matrix.
     origin
-        Time zero of the problem (tz-aware). Defaults to local midnight at the first
-        depot, moved earlier if needed so that no time is negative.
+        Time zero of the problem (tz-aware). Defaults to local midnight in ``zone``,
+        moved earlier if needed so that no time is negative.
+    zone
+        The company's time zone (see :func:`fleetline.operations.company.company_zone`):
+        where the day starts, and how times are told. UTC when not given.
 
     Returns
     -------
@@ -188,7 +192,7 @@ def build_problem(
         if vehicle.depot_id not in depot_by_id:
             raise InvalidField(f"vehicles[{index}].depot_id", f"unknown depot {vehicle.depot_id!r}")
     todo = [o for o in orders if o.date == date and o.state not in FINAL_ORDER_STATES]
-    zone = depots[0].zone if depots else ZoneInfo("UTC")
+    zone = zone or ZoneInfo("UTC")
     shifts = {v.id: v.shift_on(date, depot_by_id[v.depot_id].zone) for v in fleet}
     if origin is None:
         origin = datetime.combine(date, datetime.min.time(), tzinfo=zone)
@@ -351,6 +355,7 @@ def plan_day(
     time_limit_s: float | None = None,
     max_iterations: int | None = None,
     seed: int = 1,
+    zone: ZoneInfo | None = None,
 ) -> DayPlan:
     """Build the day's problem, solve it and return domain routes.
 
@@ -360,13 +365,17 @@ def plan_day(
         As for :func:`build_problem`.
     time_limit_s, max_iterations, seed
         As for :func:`~fleetline.planning.solver.solve`.
+    zone
+        As for :func:`build_problem`.
 
     Returns
     -------
     DayPlan
         Routes, unassigned orders with reasons, and the raw solution.
     """
-    problem, context = build_problem(date, depots, vehicles, orders, clients, travel_times)
+    problem, context = build_problem(
+        date, depots, vehicles, orders, clients, travel_times, zone=zone
+    )
     solution = solve(
         problem,
         time_limit_s=time_limit_s,

@@ -368,3 +368,16 @@ comms_settings = sa.Table(
     sa.Column("key", sa.String(50), primary_key=True),
     sa.Column("value", sa.JSON, nullable=False),
 )
+
+company_settings = sa.Table(
+    "company_settings",
+    metadata,
+    # One row: the company's own settings.
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("timezone_source", sa.String(20), nullable=False),
+    sa.Column("timezone_depot_id", ID, nullable=True),
+    sa.Column("timezone_changed_at", UtcDateTime, nullable=False),
+    sa.Column("timezone_changed_by", sa.String(200), nullable=True),
+    sa.CheckConstraint("id = 1", name="single_row"),
+)

@@ -40,6 +40,7 @@ from fleetline.store.repositories.comms import (
     NotificationRepository,
     TrackingLinkRepository,
 )
+from fleetline.store.repositories.company import CompanySettingsRepository
 from fleetline.store.repositories.exceptions import ExceptionRepository
 from fleetline.store.repositories.live import (
     EtaPredictionRepository,
@@ -74,6 +75,8 @@ class SqlUnitOfWork:
         Client communication's repositories, valid inside the ``with`` block.
     search
         Customer service's searches and history reads, valid inside the ``with`` block.
+    company
+        The company's settings (its time zone), valid inside the ``with`` block.
     """
 
     depots: DepotRepository
@@ -97,6 +100,7 @@ class SqlUnitOfWork:
     tracking_links: TrackingLinkRepository
     comms_settings: CommsSettingsRepository
     search: SearchRepository
+    company: CompanySettingsRepository
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock | None = None) -> None:
         self._session_factory = session_factory
@@ -133,6 +137,7 @@ class SqlUnitOfWork:
         self.tracking_links = TrackingLinkRepository(session, now)
         self.comms_settings = CommsSettingsRepository(session, now)
         self.search = SearchRepository(session, now)
+        self.company = CompanySettingsRepository(session, now)
         return self
 
     def __exit__(self, *args: object) -> None:

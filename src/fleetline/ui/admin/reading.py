@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
-from fleetline.comms.compose import company_zone
 from fleetline.domain.access import ApiToken
+from fleetline.domain.company import CompanyZone
 from fleetline.domain.model import Client, Depot, Driver, Vehicle
+from fleetline.operations.company import company_zone, company_zone_setting
 from fleetline.operations.order_file_import import check_file
 from fleetline.operations.order_import import ImportReport
 from fleetline.ui.context import services
@@ -24,7 +25,12 @@ class Fleet:
     depots: tuple[Depot, ...]
     vehicles: tuple[Vehicle, ...]
     drivers: tuple[Driver, ...]
-    zone: tzinfo
+    company: CompanyZone
+
+    @property
+    def zone(self) -> tzinfo:
+        """The company's time zone."""
+        return self.company.zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +49,7 @@ def read_fleet() -> Fleet:
             tuple(uow.depots.list()),
             tuple(uow.vehicles.list()),
             tuple(uow.drivers.list()),
-            company_zone(uow),
+            company_zone_setting(uow),
         )
 
 

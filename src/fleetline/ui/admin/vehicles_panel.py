@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from fleetline.domain.company import CompanyZone
 from fleetline.domain.model import Depot, Vehicle
 from fleetline.ui.admin.common import in_worker, section_title
+from fleetline.ui.admin.company_zone import CompanyZoneForm, company_zone_row
 from fleetline.ui.admin.depot_form import DepotForm
 from fleetline.ui.admin.reading import Fleet, read_fleet
 from fleetline.ui.admin.vehicle_form import DIMENSION_LABELS, VehicleForm
@@ -59,6 +61,7 @@ class VehiclesPanel:
                     self._row(vehicle, depots, drivers)
 
     def _depots(self, fleet: Fleet) -> None:
+        company_zone_row(fleet.company, fleet.depots, self._open_company_zone)
         with ui.row().classes("w-full items-center gap-2 q-pt-sm"):
             ui.icon("warehouse", color="blue-grey-7")
             ui.label("Depots").classes("text-subtitle2")
@@ -106,10 +109,20 @@ class VehiclesPanel:
                 ).tooltip("Edit")
 
     def _open_depot(self, depot: Depot | None) -> None:
-        zone = str(getattr(self._fleet.zone, "key", "")) if self._fleet else ""
+        zone = self._fleet.company.timezone if self._fleet else ""
         self._dialogs.clear()
         with self._dialogs:
-            DepotForm(zone or "Europe/Zurich", self._saved, depot).open()
+            DepotForm(zone if "/" in zone else "Europe/Zurich", self._saved, depot).open()
+
+    def _open_company_zone(self) -> None:
+        if self._fleet is None:
+            return
+        self._dialogs.clear()
+        with self._dialogs:
+            CompanyZoneForm(self._fleet.company, self._zone_saved).open()
+
+    async def _zone_saved(self, _zone: CompanyZone) -> None:
+        await self.load()
 
     def _open_new(self) -> None:
         self._open_edit(None)

@@ -19,6 +19,7 @@ from fleetline.bootstrap import Services
 from fleetline.domain import commands
 from fleetline.domain.errors import DomainError
 from fleetline.domain.model import Plan, PlanStatus
+from fleetline.operations.company import company_zone
 from fleetline.ui.dispatch.fleet_list import load_share
 
 MAX_TIME_LIMIT_S = 3600
@@ -77,16 +78,15 @@ def read_day(services: Services, day: date) -> DayToPlan:
     with services.uow_factory() as uow:
         orders = uow.orders.count_by_date(day)
         vehicles = uow.vehicles.list(active_only=True)
-        depots = {depot.id: depot for depot in uow.depots.list()}
         plans = uow.plans.list_by_date(day)
-    depot = depots.get(vehicles[0].depot_id) if vehicles else None
+        zone = company_zone(uow)
     latest = max(plans, key=lambda p: p.version) if plans else None
     return DayToPlan(
         day=day,
         orders=orders,
         trucks={v.id: (v.name, dict(v.capacity)) for v in vehicles},
         plan=latest,
-        zone=depot.zone if depot else None,
+        zone=zone,
     )
 
 

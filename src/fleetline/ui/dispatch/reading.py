@@ -17,6 +17,7 @@ from fleetline.bootstrap import Services
 from fleetline.domain.live import ExceptionStatus, Position
 from fleetline.domain.model import Location
 from fleetline.domain.snapshot import VehicleRun
+from fleetline.operations.company import company_zone
 from fleetline.operations.kpis import day_kpis
 from fleetline.operations.live_service import LivePicture
 from fleetline.ui.dispatch.fleet_list import fleet_row
@@ -80,7 +81,8 @@ class LiveReader:
         finished = self._finished_stops(snapshot.vehicles)
         state = map_state(snapshot, picture.forecasts, lines, finished)
         fleet = [fleet_row(run, picture.forecasts) for run in snapshot.vehicles]
-        zone = snapshot.vehicles[0].depot.zone if snapshot.vehicles else None
+        with self.services.uow_factory() as uow:
+            zone = company_zone(uow)
         return LiveLook(picture, state, fleet, zone)
 
     def positions(self, vehicle_ids: Iterable[str]) -> dict[str, Position]:

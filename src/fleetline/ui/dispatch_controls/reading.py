@@ -13,9 +13,10 @@ from datetime import date, datetime, time, tzinfo
 from fleetline.bootstrap import Services
 from fleetline.domain.live import ExceptionKind, ExceptionStatus, TrafficIncident, VehicleStatus
 from fleetline.domain.messages import MessageHold
+from fleetline.operations.company import company_zone
 from fleetline.operations.message_hold import waiting_messages
 from fleetline.operations.replan_policy import ReplanPolicy, all_policies
-from fleetline.operations.traffic_incidents import company_zone, incidents_of_day
+from fleetline.operations.traffic_incidents import incidents_of_day
 
 
 @dataclass(frozen=True, slots=True)

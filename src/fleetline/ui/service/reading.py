@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
-from fleetline.comms.compose import company_zone
 from fleetline.domain.errors import NotFound
+from fleetline.operations.company import company_zone
 from fleetline.operations.order_status import OrderStatus, order_status
 from fleetline.operations.search import SearchResult, search
 from fleetline.ui.context import services
