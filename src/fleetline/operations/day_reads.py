@@ -40,7 +40,8 @@ class DayReads:
 
     Every read is as fresh as reading everything again within the same unit of work: an
     order or plan stored since is re-read, one gone is dropped. Safe to share between
-    threads.
+    threads. Read from a unit of work that has stored no order or plan itself (as the
+    live picture's does): what it stored may still roll back, and must not be kept.
 
     Parameters
     ----------

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from fleetline.domain.live import Position, VehicleStatus
 from fleetline.domain.model import Order, OrderState, PlannedStop, TimeWindow
 from fleetline.domain.snapshot import DaySnapshot, RemainingStop, VehicleRun
+from fleetline.operations.company import company_zone
 from fleetline.operations.day_reads import DayReads
 from fleetline.operations.planning_service import orders_of_day
 from fleetline.operations.ports import UnitOfWork
@@ -95,8 +96,7 @@ def build_snapshot(
     priorities = uow.clients.priorities({o.client_id for o in orders.values()})
     make = remaining_stop if reads is None else reads.stops(day, remaining_stop)
     depots = {depot.id: depot for depot in uow.depots.list()}
-    if depots:  # travel times read the hour of day in the company's own zone
-        now = now.astimezone(next(iter(depots.values())).zone)
+    now = now.astimezone(company_zone(uow))  # travel times read the company's hour of day
     states = {state.vehicle_id: state for state in uow.vehicle_states.list()}
     positions = {position.vehicle_id: position for position in uow.positions.last_all()}
     drivers = {d.vehicle_id: d for d in uow.drivers.list() if d.vehicle_id}

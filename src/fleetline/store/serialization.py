@@ -316,12 +316,13 @@ def plan_to_row(plan: Plan) -> dict[str, Any]:
     }
 
 
-def vehicle_of_order(document: Mapping[str, Any], order_id: str) -> str | None:
-    """The vehicle whose route in a plan's stored ``document`` holds ``order_id``."""
-    for route in document["routes"]:
-        if any(stop["order_id"] == order_id for stop in route["stops"]):
-            return str(route["vehicle_id"])
-    return None
+def vehicles_of_orders(document: Mapping[str, Any]) -> dict[str, str]:
+    """The vehicle of each order in a plan's stored ``document``, by order id."""
+    return {
+        str(stop["order_id"]): str(route["vehicle_id"])
+        for route in document["routes"]
+        for stop in route["stops"]
+    }
 
 
 def plan_from_row(row: Row) -> Plan:

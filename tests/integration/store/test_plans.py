@@ -162,3 +162,29 @@ def test_the_live_plans_revision_moves_with_every_store(uow: SqlUnitOfWork) -> N
     with uow:
         assert uow.plans.live_revision(DAY) == ("p2", 1)
         assert uow.plans.get_revised("ghost") is None
+
+
+def test_a_stops_truck_follows_the_live_plan_as_it_is_stored(uow: SqlUnitOfWork) -> None:
+    """A stop report finds its truck in the live plan: after the plan is stored again with
+    the stop on another truck, or another version goes live, the answer follows."""
+    seed_master_data(uow)
+    first = plan("p1", 1)
+    with uow:
+        uow.plans.add(first)
+        uow.plans.add(plan("p2", 2, routes=()))
+        uow.plans.set_live(DAY, "p1")
+        uow.commit()
+    with uow:
+        assert uow.plans.live_vehicle_of(DAY, "o1") == "v1"
+        assert uow.plans.live_vehicle_of(DAY, "o9") is None
+        assert uow.plans.live_vehicle_of(DAY + timedelta(days=1), "o1") is None
+    moved = dataclasses.replace(first.routes[0], vehicle_id="v2")
+    with uow:
+        uow.plans.update(dataclasses.replace(first, routes=(moved,)))
+        uow.commit()
+    with uow:
+        assert uow.plans.live_vehicle_of(DAY, "o1") == "v2"
+        uow.plans.set_live(DAY, "p2")
+        uow.commit()
+    with uow:
+        assert uow.plans.live_vehicle_of(DAY, "o1") is None

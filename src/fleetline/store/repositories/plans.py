@@ -12,9 +12,25 @@ from fleetline.domain.model import Plan
 from fleetline.store import serialization as ser, tables as t
 from fleetline.store.repositories.base import Repository, integrity_error, storable
 
+TRUCKS_OF_STOPS_KEPT = 16
+"""Plan revisions whose stop-to-truck index is kept (live plans of a few days and stores)."""
+_TRUCKS_OF_STOPS: dict[tuple[str, str, int], dict[str, str]] = {}
+"""Each kept plan revision's truck of every stop, by database, plan id and revision: a
+revision never changes once stored."""
+
+
+def _truck_of(plan: Plan, order_id: str) -> str | None:
+    for route in plan.routes:
+        if any(stop.order_id == order_id for stop in route.stops):
+            return route.vehicle_id
+    return None
+
 
 class PlanRepository(Repository):
     """Plan versions and the live plan of each day."""
+
+    _stored = False
+    """Whether this unit of work stored a plan: it may roll back, so it keeps no index."""
 
     def add(self, plan: Plan) -> None:
         """Store a new plan version.
@@ -25,6 +41,7 @@ class PlanRepository(Repository):
             On ``version`` when the day already has that version, on ``id`` when the
             id is taken.
         """
+        self._stored = True
         try:
             self._session.execute(sa.insert(t.plans), storable([ser.plan_to_row(plan)]))
         except IntegrityError as exc:
@@ -47,6 +64,7 @@ class PlanRepository(Repository):
         NotFound
             When the plan does not exist.
         """
+        self._stored = True
         values = ser.plan_to_row(plan)
         del values["id"]
         values = storable([values])[0] | {"revision": t.plans.c.revision + 1}
@@ -135,12 +153,26 @@ class PlanRepository(Repository):
         Reads the stored routes without building the plan: every stop report asks, and a
         large fleet's plan holds thousands of stops.
         """
-        document = self._session.execute(
-            sa.select(t.plans.c.document)
-            .join(t.live_plans, t.live_plans.c.plan_id == t.plans.c.id)
-            .where(t.live_plans.c.date == day)
-        ).scalar_one_or_none()
-        return None if document is None else ser.vehicle_of_order(document, order_id)
+        stamp = self.live_revision(day)
+        if stamp is None:
+            return None
+        kept = (str(self._session.get_bind().engine.url), *stamp)
+        trucks = None if self._stored else _TRUCKS_OF_STOPS.get(kept)
+        if trucks is None:
+            document = self._session.execute(
+                sa.select(t.plans.c.document).where(
+                    t.plans.c.id == stamp[0], t.plans.c.revision == stamp[1]
+                )
+            ).scalar_one_or_none()
+            if document is None:  # stored again since: read as it is now, next time
+                return None if (now := self.get(stamp[0])) is None else _truck_of(now, order_id)
+            trucks = ser.vehicles_of_orders(document)
+            if self._stored:
+                return trucks.get(order_id)
+            _TRUCKS_OF_STOPS[kept] = trucks
+            while len(_TRUCKS_OF_STOPS) > TRUCKS_OF_STOPS_KEPT:
+                _TRUCKS_OF_STOPS.pop(next(iter(_TRUCKS_OF_STOPS)))
+        return trucks.get(order_id)
 
     def set_live(self, day: date, plan_id: str) -> None:
         """Make ``plan_id`` the live plan of ``day`` (see :meth:`live_id` for the previous).
@@ -150,6 +182,7 @@ class PlanRepository(Repository):
         NotFound
             When the plan does not exist.
         """
+        self._stored = True
         previous: str | None = self._session.execute(
             sa.select(t.live_plans.c.plan_id).where(t.live_plans.c.date == day).with_for_update()
         ).scalar_one_or_none()
