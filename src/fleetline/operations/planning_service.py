@@ -33,6 +33,7 @@ from fleetline.planning.day_planner import PlanningContext, build_problem, to_pl
 from fleetline.planning.problem import RoutingProblem, RoutingSolution
 from fleetline.planning.route_timing import time_routes
 from fleetline.planning.solver import solve
+from fleetline.planning.worker_processes import end_with_parent
 
 log = logging.getLogger(__name__)
 PAGE = 1000
@@ -89,7 +90,11 @@ class PlanningService:
         self._seed = seed
         self._planner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner")
         self._solvers: Executor | None = (
-            ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+            ProcessPoolExecutor(
+                processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=end_with_parent,
+            )
             if processes > 0
             else None
         )

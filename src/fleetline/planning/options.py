@@ -25,8 +25,6 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
-import multiprocessing.connection
-import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -47,6 +45,7 @@ from fleetline.planning.live_problem import (
 )
 from fleetline.planning.problem import RoutingProblem
 from fleetline.planning.replan import Replan, solve_live
+from fleetline.planning.worker_processes import end_with_parent
 
 LATENESS_PRICE = 100.0
 """Currency per priority-weighted minute of lateness in the option score."""
@@ -88,29 +87,11 @@ def _pool() -> ProcessPoolExecutor:
         if not _POOL:
             context = multiprocessing.get_context("forkserver")
             _POOL.append(
-                ProcessPoolExecutor(max_workers=2, mp_context=context, initializer=_end_with_parent)
+                ProcessPoolExecutor(max_workers=2, mp_context=context, initializer=end_with_parent)
             )
             atexit.unregister(stop_what_if_workers)  # registered once, however many starts
             atexit.register(stop_what_if_workers)
         return _POOL[0]
-
-
-def _end_with_parent() -> None:
-    """In a worker: end it as soon as the process that started the pool has ended.
-
-    A process killed outright (SIGKILL, an expired timeout) runs no exit handler, and its
-    workers would wait for work forever.
-    """
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-    sentinel = parent.sentinel
-
-    def watch() -> None:
-        multiprocessing.connection.wait([sentinel])
-        os._exit(1)
-
-    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def stop_what_if_workers() -> None:
