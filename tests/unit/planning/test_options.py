@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +15,7 @@ from fleetline.planning.failed_options import failed_delivery_options
 from fleetline.planning.live_problem import PRIORITY_WEIGHT, promised_windows
 from fleetline.planning.options import breakdown_options, option_score, stop_what_if_workers
 
+from .killed_parents import workers_left_after_kill
 from .live_factories import at, run, snapshot, stop
 from .planning_factories import EuclideanTravelTimes
 
@@ -87,33 +83,13 @@ time.sleep(120)
 """
 
 
-def _running(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-    return "State:\tZ" not in status
-
-
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_what_if_workers_end_when_their_process_is_killed() -> None:
     """A server or benchmark killed outright (no exit handler runs) leaves no what-if
     worker behind holding memory and CPU."""
-    root = Path(__file__).resolve().parents[3]
-    process = subprocess.Popen(
-        [sys.executable, "-c", KILLED_PARENT], cwd=root, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert process.stdout is not None
-        workers = [int(pid) for pid in process.stdout.readline().split()]
-        assert workers, "the options were solved on worker processes"
-    finally:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
-    deadline = time.monotonic() + 30
-    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not [pid for pid in workers if _running(pid)]
+    started, left = workers_left_after_kill(KILLED_PARENT)
+    assert started, "the options were solved on worker processes"
+    assert left == []
 
 
 def test_impact_matches_the_routes_of_each_option() -> None:
