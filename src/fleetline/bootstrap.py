@@ -52,7 +52,7 @@ from fleetline.operations.snapshot import stop_of
 from fleetline.operations.telemetry import make_record_positions
 from fleetline.operations.traffic_feed import FollowsTraffic, TrafficFeed
 from fleetline.operations.traffic_incidents import end_traffic_incident
-from fleetline.planning.options import stop_what_if_workers
+from fleetline.planning.worker_processes import stop_what_if_workers
 from fleetline.settings import Settings
 from fleetline.store.database import make_engine, make_session_factory
 from fleetline.store.migrate import upgrade

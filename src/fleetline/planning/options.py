@@ -15,19 +15,15 @@ few hundred stops whatever the fleet's size. The options:
 
 Each option is ranked by one score, :func:`option_score`, in which priority-weighted
 lateness (an order left out or postponed counts as hours of it) outweighs cost.
-The solves run in a pool of two processes when ``parallel`` (the second core); the
-services stop it when they close (:func:`stop_what_if_workers`), and so does the exit of
-the process; the next parallel options start it again.
+The solves run in a pool of two processes when ``parallel`` (the second core), kept by
+:mod:`fleetline.planning.worker_processes`: the services stop it when they close, and so
+does the exit of the process; the next parallel options start it again.
 """
 
 from __future__ import annotations
 
-import atexit
 import logging
-import multiprocessing
-import threading
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -45,7 +41,7 @@ from fleetline.planning.live_problem import (
 )
 from fleetline.planning.problem import RoutingProblem
 from fleetline.planning.replan import Replan, solve_live
-from fleetline.planning.worker_processes import end_with_parent
+from fleetline.planning.worker_processes import what_if_pool
 
 LATENESS_PRICE = 100.0
 """Currency per priority-weighted minute of lateness in the option score."""
@@ -54,9 +50,6 @@ TRANSFER_S = 1200
 NEIGHBOURS = 8
 
 log = logging.getLogger(__name__)
-
-_POOL: list[ProcessPoolExecutor] = []
-_POOL_LOCK = threading.Lock()
 
 
 def option_score(impact: Impact) -> float:
@@ -73,36 +66,6 @@ class _WhatIf:
     rescuer: str | None = None
     meet_at_s: int = 0
     transfer_s: int = 0
-
-
-def _pool() -> ProcessPoolExecutor:
-    """Two worker processes, started on first use and kept for later options.
-
-    They come from a fork server: forking the server process itself, which runs threads
-    (the API, the live refresher), could copy a lock held by another thread. They are
-    stopped by :func:`stop_what_if_workers`, at the latest when the process exits, and
-    end by themselves when it is killed.
-    """
-    with _POOL_LOCK:
-        if not _POOL:
-            context = multiprocessing.get_context("forkserver")
-            _POOL.append(
-                ProcessPoolExecutor(max_workers=2, mp_context=context, initializer=end_with_parent)
-            )
-            atexit.unregister(stop_what_if_workers)  # registered once, however many starts
-            atexit.register(stop_what_if_workers)
-        return _POOL[0]
-
-
-def stop_what_if_workers() -> None:
-    """Stop the worker processes of the what-if solves, after the solves under way.
-
-    Parallel options asked for later start new workers.
-    """
-    with _POOL_LOCK:
-        pool = _POOL.pop() if _POOL else None
-    if pool is not None:
-        pool.shutdown(wait=True)
 
 
 def _solve(
@@ -133,7 +96,7 @@ def _solve_all(
     jobs = list(zip(what_ifs, limits, strict=True))
     if not parallel or len(jobs) < 2:
         return [_solve(w, penalties, limit, iterations) for w, limit in jobs]
-    pool = _pool()
+    pool = what_if_pool()
     futures = []
     for what, limit in jobs:
         try:

@@ -13,7 +13,8 @@ from fleetline.domain.live import ExceptionOption, VehicleStatus
 from fleetline.domain.snapshot import DaySnapshot
 from fleetline.planning.failed_options import failed_delivery_options
 from fleetline.planning.live_problem import PRIORITY_WEIGHT, promised_windows
-from fleetline.planning.options import breakdown_options, option_score, stop_what_if_workers
+from fleetline.planning.options import breakdown_options, option_score
+from fleetline.planning.worker_processes import stop_what_if_workers
 
 from .killed_parents import workers_left_after_kill
 from .live_factories import at, run, snapshot, stop
