@@ -59,6 +59,20 @@ def test_the_report_is_made_from_the_days_it_lists(study: Path) -> None:
     assert (study / "charts" / "kpis.png").stat().st_size > 1000
 
 
+@pytest.mark.timeout(1200)
+def test_a_day_of_the_report_replays_to_the_same_figures(study: Path, tmp_path: Path) -> None:
+    """The replay command the report gives plays the day again to the figures it shows:
+    every number can be traced to a day anyone can play again."""
+    runs = json.loads((study / "days" / "runs.json").read_text())
+    unified = next(run for run in runs if run["name"].endswith("unified"))
+    again = tmp_path / "again.json"
+    config = study / unified["config"]
+    assert main(["study", "--replay", str(config), "--report", str(again), "--quiet"]) == 0
+    first = json.loads((study / unified["report"]).read_text())
+    replayed = json.loads(again.read_text())
+    assert day_measures(replayed, QUICK.costs) == day_measures(first, QUICK.costs)
+
+
 def test_both_modes_of_a_seed_see_the_same_disruptions_and_plan(study: Path) -> None:
     """A seed's siloed and unified days start from the same morning routes and draw the
     same breakdowns, window changes and incidents at the same moments, so the difference
