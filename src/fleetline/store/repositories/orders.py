@@ -77,13 +77,8 @@ class OrderRepository(Repository):
 
     def get_many(self, order_ids: Iterable[str]) -> list[Order]:
         """Return the stored orders among ``order_ids`` by id; missing ones are skipped."""
-        found: list[Order] = []
-        for batch in chunks(set(order_ids)):
-            rows = self._session.execute(
-                sa.select(t.orders).where(t.orders.c.id.in_(batch))
-            ).mappings()
-            found.extend(ser.order_from_row(r) for r in rows)
-        return sorted(found, key=lambda item: item.id)
+        found = self.get_many_revised(order_ids)
+        return [found[order_id][0] for order_id in sorted(found)]
 
     def get_many_revised(self, order_ids: Iterable[str]) -> dict[str, tuple[Order, int]]:
         """The stored orders among ``order_ids`` with their revisions, by id."""
