@@ -112,6 +112,7 @@ class LiveService:
         self._subscriptions: list[Subscription] = []
         self._lock = threading.RLock()
         self._reads = DayReads()
+        self._computing: dict[date, threading.Lock] = {}
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -196,6 +197,23 @@ class LiveService:
         return picture
 
     def _compute(self, day: date) -> LivePicture:
+        """Compute and publish the day's picture, one computation of a day at a time.
+
+        Two at once could end in the wrong order: a computation that read the store before
+        a stop report would publish its older picture after the newer one, and the day,
+        no longer marked changed, would keep it.
+        """
+        with self._lock:
+            computing = self._computing.setdefault(day, threading.Lock())
+        with computing:
+            now = self._clock.now()
+            with self._lock:
+                known = self._pictures.get(day)
+                if known is not None and known.computed_at == now and day not in self._dirty:
+                    return known  # computed while this one waited for its turn
+            return self._compute_now(day)
+
+    def _compute_now(self, day: date) -> LivePicture:
         if self._before_refresh is not None:
             self._before_refresh()
         now = self._clock.now()
