@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -116,6 +117,7 @@ def bootstrap(
     recover: bool = True,
     live_refresh: bool = True,
     send_messages: bool = True,
+    background: Executor | None = None,
 ) -> Services:
     """Build the services of one Fleetline process.
 
@@ -137,6 +139,9 @@ def bootstrap(
     send_messages
         Send client messages from the outbox in a background thread (tests call
         ``services.outbox.run_once()`` instead).
+    background
+        Runs the re-plans and exceptions' option solves; their own threads when not
+        given (a simulated day passes one it runs at moments of its choosing).
     """
     settings = settings or Settings()
     clock = clock or SystemClock()
@@ -182,7 +187,7 @@ def bootstrap(
             travel_times, settings.options_time_limit_s, prepared, max_iterations=iterations
         )
     )
-    exceptions = ExceptionService(uow_factory, context, live, finders)
+    exceptions = ExceptionService(uow_factory, context, live, finders, workers=background)
     bus = MessageBus(
         uow_factory=uow_factory,
         context=context,
@@ -246,6 +251,7 @@ def bootstrap(
         prepared,
         time_limit_s=settings.options_time_limit_s,
         max_iterations=iterations,
+        workers=background,
     )
     for kind, handler in (
         (events.OrderChanged, replanner.on_order_changed),

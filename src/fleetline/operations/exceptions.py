@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import date
 
 from fleetline.bus import Context
@@ -54,6 +54,9 @@ class ExceptionService:
         The options finder of each kind of exception.
     publish
         Hands events stored outside a command (opened, options ready) to subscribers.
+    workers
+        Runs the option computations; one thread of its own when not given (a simulated
+        day passes one that it runs at its own moments).
     """
 
     def __init__(
@@ -63,13 +66,14 @@ class ExceptionService:
         live: LiveService,
         finders: Mapping[ExceptionKind, OptionsFinder],
         publish: Callable[[list[events.Event]], None] = lambda _events: None,
+        workers: Executor | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._context = context
         self._live = live
         self._finders = dict(finders)
         self.publish = publish
-        self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="options")
+        self._workers = workers or ThreadPoolExecutor(max_workers=1, thread_name_prefix="options")
         self._pending: list[Future[None]] = []
         self._queued: set[str] = set()
         self._queued_lock = threading.Lock()

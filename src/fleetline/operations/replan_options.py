@@ -365,8 +365,13 @@ def headline(
     snapshot: DaySnapshot,
     forecasts: Mapping[str, StopForecast],
     unmet: bool,
+    references: Mapping[str, str] | None = None,
 ) -> str:
-    """What happened, in the line a dispatcher reads first."""
+    """What happened, in the line a dispatcher reads first.
+
+    ``references`` are the orders' own references (what the dispatcher and the client
+    call an order); an order without one is named by its id.
+    """
     names = {run.vehicle_id: run.vehicle.name for run in snapshot.vehicles}
     zone = snapshot.now.tzinfo  # the company's, as the snapshot reads the day
     on = {o: names.get(v, v) for o, v in carriers(snapshot).items()}
@@ -374,7 +379,8 @@ def headline(
     if trigger is ReplanTrigger.WINDOW_CHANGE:
         window = first.time_windows[0]
         text = (
-            f"Order {first.order_id} on {on.get(first.order_id, 'no truck')} has a new window "
+            f"Order {(references or {}).get(first.order_id) or first.order_id} on "
+            f"{on.get(first.order_id, 'no truck')} has a new window "
             f"{window.start.astimezone(zone):%H:%M}-{window.end.astimezone(zone):%H:%M}"
         )
         return text + (": the plan cannot meet it" if unmet else "")

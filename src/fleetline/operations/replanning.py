@@ -15,7 +15,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -97,6 +97,9 @@ class Replanner:
     time_limit_s, max_iterations
         Seconds and iterations each neighbourhood re-plan may search (the first reached
         stops it; no iteration limit when ``None``).
+    workers
+        Runs the re-plans; one thread of its own when not given (a simulated day passes
+        one that it runs at its own moments).
     """
 
     def __init__(
@@ -112,6 +115,7 @@ class Replanner:
         *,
         time_limit_s: float = 2.0,
         max_iterations: int | None = None,
+        workers: Executor | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._context = context
@@ -123,7 +127,7 @@ class Replanner:
         self._prepared = prepared
         self._time_limit_s = time_limit_s
         self._max_iterations = max_iterations
-        self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replan")
+        self._workers = workers or ThreadPoolExecutor(max_workers=1, thread_name_prefix="replan")
         self._pending: list[Future[None]] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -332,12 +336,21 @@ class Replanner:
         kind = EXCEPTION_OF[job.trigger]
         order_id = focus[0].order_id if kind is ExceptionKind.WINDOW_UNMET else None
         options = [replan_option(found, snapshot)] if found.changes_something else []
+        with self._uow_factory() as uow:
+            named = uow.orders.get_many([s.order_id for s in focus[:1]])
+        references = {o.id: o.reference for o in named if o.reference}
         self._prepared.put((kind, job.day, job.vehicle_id, order_id), snapshot.plan_id, options)
         exception = self._exceptions.open(
             kind,
             job.day,
             headline(
-                job.trigger, job.vehicle_id, focus, picture.snapshot, picture.forecasts, unmet
+                job.trigger,
+                job.vehicle_id,
+                focus,
+                picture.snapshot,
+                picture.forecasts,
+                unmet,
+                references,
             ),
             tuple(focus),
             vehicle_id=job.vehicle_id,

@@ -145,9 +145,9 @@ def build_snapshot(
                 driver_name=driver.name if driver else None,
             )
         )
-    unplanned = tuple(
+    unplanned = tuple(  # by reference: the same order in every list and every solve
         make(order, priorities.get(order.client_id, DEFAULT_PRIORITY), None)
-        for order in orders.values()
+        for order in sorted(orders.values(), key=lambda o: (o.reference or "", o.id))
         if order.state in UNPLANNED_STATES and order.id not in planned
     )
     return DaySnapshot(

@@ -7,9 +7,11 @@ seed, lets a simulated dispatcher choose the first-ranked option of every except
 reads the day's figures back from ``GET /api/v1/kpis``.
 
 Determinism: everything random comes from the seed and time only from the simulated clock,
-so the same parameters and the same morning plan give the same day. Solves stop on a time
-limit, so plans (the morning one and exceptions' options) may differ between machines;
-``plan_from`` replays a report's morning plan without solving.
+so the same parameters and the same morning plan give the same day. In-process, the clock
+moves on only once the server's background work started at a moment is over (re-plans,
+option solves, client messages): a busy machine plays the same day, only slower. Solves
+stop on a time limit, so plans (the morning one and exceptions' options) may differ
+between machines; ``plan_from`` replays a report's morning plan without solving.
 """
 
 from __future__ import annotations
@@ -61,8 +63,13 @@ class SimulatedDay:
     set_time
         Moves the system's clock (the server's ``FixedClock.set`` when in-process).
     settle
-        Called before the live plan and exceptions are read (in-process: wait for the
-        server's background option solves, so the day does not depend on machine speed).
+        Called before the live plan and exceptions are read, and before the clock moves
+        on (in-process: wait for the server's background re-plans and option solves, so
+        they read the moment that started them and the day does not depend on machine
+        speed).
+    deliver
+        Called before the clock moves on (in-process: send the client messages queued at
+        this moment, see :mod:`fleetline.sim.sends`).
     log
         Receives a line now and then (progress).
     """
@@ -73,11 +80,13 @@ class SimulatedDay:
         *,
         set_time: Callable[[datetime], None],
         settle: Callable[[], None] | None = None,
+        deliver: Callable[[], object] | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config
         self._set_time = set_time
         self._settle = settle or (lambda: None)
+        self._deliver = deliver or (lambda: None)
         self._log = log or (lambda _line: None)
         self.trucks: list[SimTruck] = []
         self.stops: dict[str, SimStop] = {}
@@ -167,6 +176,8 @@ class SimulatedDay:
                 next_batch += timedelta(seconds=config.batch_s)
                 self._send_fixes(api, buffer, report)
                 buffer = []
+            self._settle()  # what this moment started is done at this moment
+            self._deliver()
             if done or now >= end or self.stopped:
                 break
             now += tick
@@ -183,6 +194,7 @@ class SimulatedDay:
         if self.clients is not None:  # calls after the last truck came home
             self._calls(api, end if done else now, report, flush=True)
         self._settle()
+        self._deliver()
         day = config.day.isoformat()
         complete_report(report, api, day, dispatcher, self.trucks, self.fixes, self.clients)
         return report

@@ -26,13 +26,16 @@ from fleetline.api.app import create_app
 from fleetline.bootstrap import bootstrap
 from fleetline.clock import FixedClock
 from fleetline.domain.access import Role
+from fleetline.domain.events import MessageHoldChanged, NotificationsQueued
 from fleetline.operations.access import issue_token
 from fleetline.settings import Settings
 from fleetline.sim.client import SimulationFailed
 from fleetline.sim.company import LIECHTENSTEIN
 from fleetline.sim.config import DisruptionRates, SimConfig
 from fleetline.sim.day import SimulatedDay
+from fleetline.sim.held_work import HeldWork
 from fleetline.sim.report import SimReport
+from fleetline.sim.sends import SimulatedSends
 
 log = logging.getLogger(__name__)
 
@@ -79,15 +82,35 @@ def run_in_process(
         )
         zone = ZoneInfo(LIECHTENSTEIN.timezone)
         clock = FixedClock(datetime.combine(config.day, time(5, 0), tzinfo=zone))
-        services = bootstrap(installation, clock=clock, recover=False, live_refresh=False)
+        held = HeldWork()
+        services = bootstrap(
+            installation,
+            clock=clock,
+            recover=False,
+            live_refresh=False,
+            send_messages=False,
+            background=held,
+        )
         try:
             with services.uow_factory() as uow:
                 secret, _ = issue_token(uow, services.bus.context, Role.DISPATCHER, "simulator")
                 uow.commit()
-            # wait for the server's background solves (re-plans and their options)
             replanner = services.replanner
-            settle = replanner.wait if replanner is not None else services.exceptions.wait
-            day = SimulatedDay(config, set_time=clock.set, settle=settle, log=progress)
+            wait = replanner.wait if replanner is not None else services.exceptions.wait
+
+            def settle() -> None:
+                """The server's background solves of this moment, done at this moment."""
+                held.run_all()
+                wait()
+
+            deliver = None
+            if services.outbox is not None:
+                deliver = SimulatedSends(services.outbox, clock)
+                for nudge in (NotificationsQueued, MessageHoldChanged):
+                    services.bus.event_handlers.setdefault(nudge, []).append(deliver.on_event)
+            day = SimulatedDay(
+                config, set_time=clock.set, settle=settle, deliver=deliver, log=progress
+            )
             if keep is not None:
                 keep(day)
             headers = {"Authorization": f"Bearer {secret}"}

@@ -84,6 +84,8 @@ def test_a_new_window_in_approve_mode_waits_for_a_dispatcher(day: Day) -> None:
     [exception] = _open(day, "window_unmet")
     assert exception["order_id"] == order_id
     assert [a["order_id"] for a in exception["affected_orders"]] == [order_id]
+    reference = day.api.get(f"/api/v1/orders/{order_id}").json()["reference"]
+    assert exception["summary"].startswith(f"Order {reference} on ")  # as the client calls it
     [option] = exception["options"]
     assert option["summary"] and "late" in option["summary"]
     assert option["impact"]["late_orders"] >= 0
