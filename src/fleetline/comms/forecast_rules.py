@@ -47,6 +47,9 @@ from fleetline.operations.snapshot import REMAINING_STATES
 
 log = logging.getLogger(__name__)
 
+ORDERS_PER_COMMIT = 50
+"""Orders whose messages are queued in one transaction: a morning's thousands of messages
+go in short commits, so positions and reports are stored between them, not after."""
 LEFT_DEPOT_M = 500.0
 NARROW_WITHIN = timedelta(minutes=45)
 DELAY_MOVE = timedelta(minutes=20)
@@ -149,6 +152,24 @@ def _held_orders(uow: UnitOfWork, day: date) -> set[str]:
         for exception in uow.exceptions.list(day=day, status=ExceptionStatus.OPEN)
         for affected in exception.affected
     }
+
+
+def orders_in_batches(
+    notices: Iterable[ForecastNotice], orders_per_batch: int
+) -> list[tuple[ForecastNotice, ...]]:
+    """``notices`` in batches of at most ``orders_per_batch`` orders, in their order.
+
+    Every notice of an order is in the same batch: the handler weighs an order's notices
+    together (no "out for delivery" beside a delay told at the same time).
+    """
+    by_order: dict[str, list[ForecastNotice]] = {}
+    for notice in notices:
+        by_order.setdefault(notice.order_id, []).append(notice)
+    groups = list(by_order.values())
+    return [
+        tuple(n for group in groups[i : i + orders_per_batch] for n in group)
+        for i in range(0, len(groups), orders_per_batch)
+    ]
 
 
 def make_send_forecast_notices(
@@ -255,19 +276,18 @@ class ForecastRules:
         with self._lock:
             at = picture.computed_at
             due = [n for n in due_notices(picture) if self._worth_checking(n, snapshot.plan_id, at)]
-            if not due:
-                return
-            command = SendForecastNotices(
-                date=snapshot.date, at=at, plan_id=snapshot.plan_id, notices=tuple(due)
-            )
-            outcome: ForecastOutcome = self._bus.handle(command)
-            self._settled |= outcome.settled
             promised_ends = {n.order_id: n.promised_end for n in due}
-            for order_id, (start, told_at) in outcome.delays.items():
-                self._delays[order_id] = (promised_ends.get(order_id), start, told_at)
-                self._held.pop(order_id, None)
-            for order_id in outcome.held:
-                self._held[order_id] = snapshot.plan_id
+            for notices in orders_in_batches(due, ORDERS_PER_COMMIT):
+                command = SendForecastNotices(
+                    date=snapshot.date, at=at, plan_id=snapshot.plan_id, notices=notices
+                )
+                outcome: ForecastOutcome = self._bus.handle(command)
+                self._settled |= outcome.settled
+                for order_id, (start, told_at) in outcome.delays.items():
+                    self._delays[order_id] = (promised_ends.get(order_id), start, told_at)
+                    self._held.pop(order_id, None)
+                for order_id in outcome.held:
+                    self._held[order_id] = snapshot.plan_id
 
     def _worth_checking(self, notice: ForecastNotice, plan_id: str | None, at: datetime) -> bool:
         if notice.kind != NoticeKind.DELAY.value:

@@ -171,6 +171,8 @@ class Clients:
     ) -> list[tuple[str, str, datetime]]:
         """The rules that fire by ``now``: ``(order_id, rule, moment)``, in time order.
 
+        At the same moment, by the order's reference: every replay calls in the same order.
+
         An order arrived before a rule's moment never fires it.
         """
         fired = []
@@ -191,7 +193,8 @@ class Clients:
                 watch.done = True
                 if came is None or came > late_at:
                     fired.append((watch.order_id, "late", late_at))
-        return sorted(fired, key=lambda f: (f[2], f[0]))
+        references = {w.order_id: w.reference for w in self._watched.values()}
+        return sorted(fired, key=lambda f: (f[2], references[f[0]], f[1]))
 
     def answer(
         self, order_id: str, rule: str, moment: datetime, messages: Iterable[Mapping[str, Any]]

@@ -109,8 +109,10 @@ def settings(config: StudyConfig) -> list[str]:
         "(`--time-limit`), once per seed, and the siloed day imports it; each what-if "
         "solve (an exception's options, a neighbourhood re-plan) searches "
         f"{iterations} (`--option-iterations`), so that a replay takes the same decisions "
-        "on another machine; the simulated clock waits for the system's background solves "
-        "before drivers and dispatcher read it (a solve takes no simulated time); "
+        "on another machine; the simulated clock moves on only once the system's "
+        "background work of the moment is done: its solves read the day once the "
+        "moment's reports are in and take no simulated time, and a client message "
+        "leaves at the moment it was queued, so a busy machine plays the same day; "
         f"{config.processes} days play side by side (`--processes`); "
         f"{_seeds(config)} (`--seeds N` or `--fleets 30:5,100:5` for more, `--full` for "
         "5 seeds a fleet on the product's own clock of a fix every 15 s, which takes hours).",
