@@ -156,8 +156,8 @@ class DispatchConsole:
         self._changed = self._drain() or self._changed
         if not self.map.ready:
             return
+        await self._show_moves()  # first: a new position never waits for a new picture
         if self._busy or not self._changed:
-            await self._show_moves()
             return
         self._busy = True
         try:
