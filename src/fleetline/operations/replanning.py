@@ -34,14 +34,13 @@ from fleetline.network.base import TravelTimes
 from fleetline.operations.exceptions import ExceptionService
 from fleetline.operations.live_service import LivePicture, LiveService
 from fleetline.operations.ports import UnitOfWork
+from fleetline.operations.replan_headline import headline, newly_late
 from fleetline.operations.replan_options import (
     Assessment,
     PreparedOptions,
     assess_neighbourhood,
-    headline,
     inside,
     neighbourhood,
-    newly_late,
     replan_option,
     revision_routes,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fleetline.domain.live import ReplanTrigger, Risk, StopForecast
-from fleetline.operations.replan_options import headline
+from fleetline.operations.replan_headline import headline
 
 from .test_eta import at, day, run, stop
 
