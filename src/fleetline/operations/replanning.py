@@ -335,21 +335,18 @@ class Replanner:
         kind = EXCEPTION_OF[job.trigger]
         order_id = focus[0].order_id if kind is ExceptionKind.WINDOW_UNMET else None
         options = [replan_option(found, snapshot)] if found.changes_something else []
-        with self._uow_factory() as uow:
-            named = uow.orders.get_many([s.order_id for s in focus[:1]])
-        references = {o.id: o.reference for o in named if o.reference}
+        references: dict[str, str] = {}
+        if order_id is not None:  # only a new window's headline names an order
+            with self._uow_factory() as uow:
+                named = uow.orders.get(order_id)
+            if named is not None and named.reference:
+                references[order_id] = named.reference
         self._prepared.put((kind, job.day, job.vehicle_id, order_id), snapshot.plan_id, options)
         exception = self._exceptions.open(
             kind,
             job.day,
             headline(
-                job.trigger,
-                job.vehicle_id,
-                focus,
-                picture.snapshot,
-                picture.forecasts,
-                unmet,
-                references,
+                job.trigger, job.vehicle_id, focus, snapshot, picture.forecasts, unmet, references
             ),
             tuple(focus),
             vehicle_id=job.vehicle_id,
