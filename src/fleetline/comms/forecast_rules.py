@@ -16,12 +16,14 @@ The rules, per remaining stop with a forecast (a stop being served is left alone
   :data:`NARROW_WITHIN`; the window is :func:`~fleetline.operations.eta_window.eta_window`.
 - ``delay`` as soon as the stop is late against its promised window, or at risk once
   its truck has started (before that, a thin margin in the plan is not news), with the
-  ETA window. Another one only when the window's start moved by
-  :data:`DELAY_MOVE` or more from the last one told, and never within
-  :data:`DELAY_SPACING` of it. While an open exception covers the order (a breakdown
-  being decided), the delay waits for the decision, unless the promised window ends
-  within :data:`DECIDE_BEFORE_END`: the client hears one delay with the window after the
-  decision, not one before and one after. A new delay cancels an older one still queued.
+  ETA window. Another one only when the new window leaves the last one told by
+  :data:`DELAY_MOVE` or more (it ends that much later, or starts that much earlier: a
+  window that narrows inside the one told is not news), or when the client heard an
+  on-time narrowed window since; never within :data:`DELAY_SPACING` of the last delay.
+  While an open exception covers the order (a breakdown being decided), the delay waits
+  for the decision, unless the promised window ends within :data:`DECIDE_BEFORE_END`:
+  the client hears one delay with the window after the decision, not one before and one
+  after. A new delay cancels an older one still queued.
 """
 
 from __future__ import annotations
@@ -122,28 +124,85 @@ class ForecastOutcome:
     settled
         ``(order, kind)`` of once-only messages that need no more checking.
     delays
-        Per order, the start of the last delay window told and when it was told.
+        Per order, the last delay window told and when it was told (when a delay was
+        the last ETA the client heard).
     held
         Orders whose delay waits for an open exception's decision.
     """
 
     queued: list[Notification] = field(default_factory=list)
     settled: set[tuple[str, str]] = field(default_factory=set)
-    delays: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
+    delays: dict[str, tuple[tuple[datetime, datetime], datetime]] = field(default_factory=dict)
     held: set[str] = field(default_factory=set)
 
 
-def last_delay(history: Iterable[Notification]) -> Notification | None:
-    """The last delay told since the order was last rescheduled, or ``None``."""
+def _last_of(history: Iterable[Notification], kinds: frozenset[NoticeKind]) -> Notification | None:
     last = None
     for notification in history:
         if notification.status is NoticeStatus.CANCELLED:
             continue
         if notification.kind is NoticeKind.RESCHEDULED:
             last = None
-        elif notification.kind is NoticeKind.DELAY:
+        elif notification.kind in kinds:
             last = notification
     return last
+
+
+def last_delay(history: Iterable[Notification]) -> Notification | None:
+    """The last delay told since the order was last rescheduled, or ``None``."""
+    return _last_of(history, frozenset({NoticeKind.DELAY}))
+
+
+def window_left(told: tuple[datetime, datetime], new: tuple[datetime, datetime]) -> bool:
+    """Whether ``new`` leaves the window ``told`` by :data:`DELAY_MOVE` or more.
+
+    Parameters
+    ----------
+    told
+        The ETA window the client last heard (start, end).
+    new
+        The ETA window now.
+
+    Returns
+    -------
+    bool
+        True when the new window ends at least :data:`DELAY_MOVE` after the told one or
+        starts at least that much before it: the client would wait in vain or miss the
+        truck. A window narrowing inside the told one is not news.
+    """
+    return new[1] - told[1] >= DELAY_MOVE or told[0] - new[0] >= DELAY_MOVE
+
+
+def delay_is_news(
+    history: list[Notification], window: tuple[datetime, datetime], at: datetime
+) -> bool:
+    """Whether a delay with ``window`` at ``at`` tells the client something new.
+
+    Parameters
+    ----------
+    history
+        The order's messages, oldest first.
+    window
+        The ETA window the delay would tell.
+    at
+        When it would be told.
+
+    Returns
+    -------
+    bool
+        True for the first delay since the last reschedule, and for a later one at least
+        :data:`DELAY_SPACING` after the last delay whose window :func:`window_left` the
+        last one told, or which follows an on-time narrowed window told since.
+    """
+    last = last_delay(history)
+    if last is None:
+        return True
+    if at - last.created_at < DELAY_SPACING:
+        return False
+    heard = _last_of(history, STALE_AFTER_DELAY)
+    if heard is not last or last.window_start is None or last.window_end is None:
+        return True
+    return window_left((last.window_start, last.window_end), window)
 
 
 def _held_orders(uow: UnitOfWork, day: date) -> set[str]:
@@ -210,17 +269,22 @@ def make_send_forecast_notices(
                 ):
                     outcome.held.add(due.order_id)
                     continue
-                last = last_delay(past)
-                if last is not None and last.window_start is not None:
-                    moved = abs(due.window_start - last.window_start)
-                    if moved < DELAY_MOVE or command.at - last.created_at < DELAY_SPACING:
-                        outcome.delays[due.order_id] = (last.window_start, last.created_at)
-                        continue
+                if not delay_is_news(past, window, command.at):
+                    last = _last_of(past, STALE_AFTER_DELAY)
+                    if (
+                        last is not None
+                        and last.kind is NoticeKind.DELAY
+                        and last.window_start
+                        and last.window_end
+                    ):
+                        heard = (last.window_start, last.window_end)
+                        outcome.delays[due.order_id] = (heard, last.created_at)
+                    continue
                 cancel_queued(uow, past, STALE_AFTER_DELAY, "a newer delay was told")
                 notices.append(
                     Notice(due.order_id, kind, command.at, window=window, promised=promised)
                 )
-                outcome.delays[due.order_id] = (due.window_start, command.at)
+                outcome.delays[due.order_id] = (window, command.at)
                 continue
             outcome.settled.add((due.order_id, due.kind))
             if kind in told:
@@ -265,7 +329,7 @@ class ForecastRules:
         self._today = today
         self._lock = threading.Lock()
         self._settled: set[tuple[str, str]] = set()
-        self._delays: dict[str, tuple[datetime | None, datetime, datetime]] = {}
+        self._delays: dict[str, tuple[datetime | None, tuple[datetime, datetime], datetime]] = {}
         self._held: dict[str, str | None] = {}
 
     def on_live_refresh(self, picture: LivePicture) -> None:
@@ -283,9 +347,12 @@ class ForecastRules:
                 )
                 outcome: ForecastOutcome = self._bus.handle(command)
                 self._settled |= outcome.settled
-                for order_id, (start, told_at) in outcome.delays.items():
-                    self._delays[order_id] = (promised_ends.get(order_id), start, told_at)
+                for order_id, (window, told_at) in outcome.delays.items():
+                    self._delays[order_id] = (promised_ends.get(order_id), window, told_at)
                     self._held.pop(order_id, None)
+                for notification in outcome.queued:
+                    if notification.kind is NoticeKind.NARROWED_WINDOW:
+                        self._delays.pop(notification.order_id, None)
                 for order_id in outcome.held:
                     self._held[order_id] = snapshot.plan_id
 
@@ -300,5 +367,6 @@ class ForecastRules:
         last = self._delays.get(notice.order_id)
         if last is None or last[0] != notice.promised_end:
             return True
-        _, start, told_at = last
-        return abs(notice.window_start - start) >= DELAY_MOVE and at - told_at >= DELAY_SPACING
+        _, told, told_at = last
+        window = (notice.window_start, notice.window_end)
+        return window_left(told, window) and at - told_at >= DELAY_SPACING
