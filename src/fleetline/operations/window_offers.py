@@ -9,9 +9,10 @@ itself (same travel times, same waiting and risk rules as the live picture):
 - the order is served on time in the slot, with the at-risk margin to spare, and
 - no other stop of the truck becomes late, and none already late gets later.
 
-This is an insertion check, not a solve: a few ETA passes over one route per slot,
-trying first the places in the route whose times are nearest to the slot, so a 20-stop
-route is answered in well under a second. An accepted slot then goes through the
+This is an insertion check, not a solve: the route without the order is timed once, then
+a few ETA passes over it per slot, trying first the places whose times are nearest to the
+slot and never a place the truck leaves after the slot ends, so a 20-stop route is
+answered in well under a second. An accepted slot then goes through the
 ``ChangeOrder`` command like any client change, and the re-planning policy for window
 changes decides the truck's new sequence.
 """
@@ -100,17 +101,68 @@ def _places_nearest_first(
     first_free: int,
     now: datetime,
 ) -> list[int]:
-    """Insertion places in the route, those whose time is nearest the window first."""
+    """Insertion places that can still reach the window, those nearest its time first.
+
+    The route before an insertion place is driven exactly as without the order, so the
+    order cannot arrive before the previous stop's departure: a place whose previous
+    stop leaves after the window ends is never tried.
+    """
+
+    def departure_before(place: int) -> datetime:
+        before = baseline.get(others[place - 1].order_id) if place > 0 else None
+        return before.departure if before is not None else now
 
     def distance(place: int) -> float:
-        before = baseline.get(others[place - 1].order_id) if place > 0 else None
-        moment = before.departure if before is not None else now
+        moment = departure_before(place)
         if moment < window.start:
             return (window.start - moment).total_seconds()
         return max(0.0, (moment - window.end).total_seconds())
 
-    places = range(first_free, len(others) + 1)
+    places = [p for p in range(first_free, len(others) + 1) if departure_before(p) <= window.end]
     return sorted(places, key=lambda place: (distance(place), place))
+
+
+class _RouteCheck:
+    """The order's truck without the order, timed once, against which slots are tried."""
+
+    def __init__(self, snapshot: DaySnapshot, order_id: str, travel_times: TravelTimes) -> None:
+        found = _run_of(snapshot, order_id)
+        self.found = found is not None
+        if found is None:
+            return
+        self.snapshot, self.order_id, self.travel_times = snapshot, order_id, travel_times
+        self.run, self.stop = found
+        self.others = [s for s in self.run.remaining if s.order_id != order_id]
+        self.baseline = _route_forecasts(snapshot, self.run, self.others, travel_times)
+        first_free = 0
+        while (
+            first_free < len(self.others)
+            and self.others[first_free].state is not OrderState.DISPATCHED
+        ):
+            first_free += 1
+        self.first_free = first_free
+
+    def honours(self, window: TimeWindow) -> bool:
+        """Whether some place in the route serves the order in ``window``, others no later."""
+        if not self.found:
+            return False
+        moved = replace(self.stop, time_windows=(window,), promised_window=window)
+        other_ids = [s.order_id for s in self.others]
+        places = _places_nearest_first(
+            window, self.others, self.baseline, self.first_free, self.snapshot.now
+        )
+        for place in places:
+            route = [*self.others[:place], moved, *self.others[place:]]
+            trial = _route_forecasts(self.snapshot, self.run, route, self.travel_times)
+            served = trial.get(self.order_id)
+            if (
+                served is not None
+                and served.risk is Risk.ON_TIME
+                and window.start <= served.service_start <= window.end
+                and _keeps_others(trial, self.baseline, other_ids)
+            ):
+                return True
+        return False
 
 
 def honours(
@@ -132,29 +184,7 @@ def honours(
     travel_times
         The live picture's travel times.
     """
-    found = _run_of(snapshot, order_id)
-    if found is None:
-        return False
-    run, stop = found
-    others = [s for s in run.remaining if s.order_id != order_id]
-    baseline = _route_forecasts(snapshot, run, others, travel_times)
-    moved = replace(stop, time_windows=(window,), promised_window=window)
-    first_free = 0
-    while first_free < len(others) and others[first_free].state is not OrderState.DISPATCHED:
-        first_free += 1
-    other_ids = [s.order_id for s in others]
-    for place in _places_nearest_first(window, others, baseline, first_free, snapshot.now):
-        route = [*others[:place], moved, *others[place:]]
-        trial = _route_forecasts(snapshot, run, route, travel_times)
-        served = trial.get(order_id)
-        if (
-            served is not None
-            and served.risk is Risk.ON_TIME
-            and window.start <= served.service_start <= window.end
-            and _keeps_others(trial, baseline, other_ids)
-        ):
-            return True
-    return False
+    return _RouteCheck(snapshot, order_id, travel_times).honours(window)
 
 
 def offered_windows(
@@ -198,8 +228,12 @@ def offered_windows(
         snapshot.date + timedelta(days=1), datetime.min.time(), tzinfo=run.depot.zone
     )
     current = set(stop.time_windows)
-    return [
+    slots = [
         window
         for window in candidate_slots(local_now, min(run.shift_end, day_end), slot)
-        if window not in current and honours(snapshot, order_id, window, travel_times)
+        if window not in current
     ]
+    if not slots:
+        return []
+    check = _RouteCheck(snapshot, order_id, travel_times)
+    return [window for window in slots if check.honours(window)]
