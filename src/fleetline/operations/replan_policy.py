@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fleetline.bus import Context
 from fleetline.domain import commands, events
 from fleetline.domain.errors import InvalidField
-from fleetline.domain.live import ReplanMode, ReplanTrigger
+from fleetline.domain.live import ExceptionKind, ReplanMode, ReplanTrigger
 from fleetline.operations.ports import UnitOfWork
 
 MIN_THRESHOLD_S, MAX_THRESHOLD_S = 60, 4 * 3600
@@ -51,6 +51,19 @@ DEFAULT_POLICIES = {
     )
 }
 """The policy of each trigger until a dispatcher sets one."""
+
+EXCEPTION_OF = {
+    ReplanTrigger.WINDOW_CHANGE: ExceptionKind.WINDOW_UNMET,
+    ReplanTrigger.URGENT_ORDER: ExceptionKind.WINDOW_UNMET,
+    ReplanTrigger.VEHICLE_LATE: ExceptionKind.VEHICLE_LATE,
+    ReplanTrigger.ROAD_CLOSURE: ExceptionKind.ROAD_CLOSURE,
+}
+"""The kind of exception a trigger's re-plan waits in for approval."""
+TRIGGER_OF_KIND = {
+    ExceptionKind.BREAKDOWN: ReplanTrigger.BREAKDOWN,
+    ExceptionKind.FAILED_DELIVERY: ReplanTrigger.FAILED_DELIVERY,
+}
+"""Exceptions opened elsewhere whose best option an ``auto`` policy applies."""
 
 
 def policy_of(uow: UnitOfWork, trigger: ReplanTrigger) -> ReplanPolicy:

@@ -44,23 +44,10 @@ from fleetline.operations.replan_options import (
     replan_option,
     revision_routes,
 )
-from fleetline.operations.replan_policy import policy_of
+from fleetline.operations.replan_policy import EXCEPTION_OF, TRIGGER_OF_KIND, policy_of
 from fleetline.operations.revisions import Forecaster, Revision, revise
 
 log = logging.getLogger(__name__)
-
-EXCEPTION_OF = {
-    ReplanTrigger.WINDOW_CHANGE: ExceptionKind.WINDOW_UNMET,
-    ReplanTrigger.URGENT_ORDER: ExceptionKind.WINDOW_UNMET,
-    ReplanTrigger.VEHICLE_LATE: ExceptionKind.VEHICLE_LATE,
-    ReplanTrigger.ROAD_CLOSURE: ExceptionKind.ROAD_CLOSURE,
-}
-"""The kind of exception a trigger's re-plan waits in for approval."""
-TRIGGER_OF_KIND = {
-    ExceptionKind.BREAKDOWN: ReplanTrigger.BREAKDOWN,
-    ExceptionKind.FAILED_DELIVERY: ReplanTrigger.FAILED_DELIVERY,
-}
-"""Exceptions opened elsewhere whose best option an ``auto`` policy applies."""
 
 
 @dataclass(frozen=True, slots=True)
