@@ -111,10 +111,13 @@ def _route_for(
     orders: Mapping[str, Order],
     travel_times: TravelTimes,
 ) -> Route:
-    done = [
+    ahead = {stop.order_id for stop in run.remaining}
+    done = [  # a failed attempt tried again gives its place to the new attempt
         stop
         for stop in (old.stops if old else ())
-        if stop.order_id in orders and orders[stop.order_id].state not in REMAINING_STATES
+        if stop.order_id in orders
+        and orders[stop.order_id].state not in REMAINING_STATES
+        and stop.order_id not in ahead
     ]
     stops: list[PlannedStop] = list(done)
     for stop in run.remaining:
@@ -215,6 +218,13 @@ def revise(
             routes.append(old)
     postponed = set(revision.postponed)
     taken_off = postponed | set(revision.unserved)
+    placed = {o for seq in revision.routes.values() for o in seq}
+    routes = [  # a failed attempt another truck tries again leaves its truck's route
+        r
+        if r.vehicle_id in revision.routes
+        else dataclasses.replace(r, stops=tuple(s for s in r.stops if s.order_id not in placed))
+        for r in routes
+    ]
     movable = REMAINING_STATES | {OrderState.OPEN, OrderState.FAILED}
     for order_id in sorted(taken_off):
         order = orders.get(order_id)

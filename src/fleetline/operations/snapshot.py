@@ -112,10 +112,12 @@ def build_snapshot(
         by_state: dict[str, list[str]] = defaultdict(list)
         remaining = []
         own_route = routes.get(vehicle.id)
-        for stop in own_route.stops if own_route else ():
+        own_stops = own_route.stops if own_route else ()
+        last = {stop.order_id: n for n, stop in enumerate(own_stops)}
+        for n, stop in enumerate(own_stops):
             order = orders.get(stop.order_id)
-            if order is None:
-                continue
+            if order is None or last[stop.order_id] != n:
+                continue  # an order listed twice is where its latest attempt is
             by_state[order.state.value].append(order.id)
             if order.state in REMAINING_STATES:
                 priority = priorities.get(order.client_id, DEFAULT_PRIORITY)

@@ -146,3 +146,53 @@ def test_options_out_of_date_are_refused_and_computed_again(day: Day) -> None:
         f"/api/v1/exceptions/{exception['id']}/resolve", {"option_id": fresh["options"][0]["id"]}
     )
     assert applied.status_code == 200, applied.text
+
+
+def _times_listed(order_id: str, sequences: list[list[str]]) -> int:
+    return sum(sequence.count(order_id) for sequence in sequences)
+
+
+def test_a_delivery_tried_again_today_is_one_stop_at_its_new_place(day: Day) -> None:
+    """A failed delivery tried again later today is one stop, at the retry, in the plan,
+    the live picture and the driver's list; once the driver is back at it, a breakdown of
+    the other truck gets options that apply (the earlier attempt is not a second stop)."""
+    api = day.api
+    stop = day.stop_of(1)
+    truck = day.vehicle_of(stop)
+    assert report(day, stop, "failed", "08:15", reason="client_absent").status_code == 200
+    [exception] = _open_exceptions(day)
+    retry = next(o for o in exception["options"] if o["kind"] == "retry_today")
+    resolved = api.post(f"/api/v1/exceptions/{exception['id']}/resolve", {"option_id": retry["id"]})
+    assert resolved.status_code == 200, resolved.text
+    plan = api.get(f"/api/v1/plans/{resolved.json()['plan_id']}").json()
+    routes = {r["vehicle_id"]: [s["order_id"] for s in r["stops"]] for r in plan["routes"]}
+    assert _times_listed(stop, list(routes.values())) == 1
+    before = routes[truck][: routes[truck].index(stop)]
+    assert 0 < len(before) <= 5, "the retry comes after the stops still to do"
+
+    _advance(day, 50)
+    for n, order_id in enumerate(before):
+        minutes = 30 + 8 * n
+        served = report(day, order_id, "completed", f"{8 + minutes // 60:02d}:{minutes % 60:02d}")
+        assert served.status_code == 200, served.text
+    assert report(day, stop, "arrived", "09:16").status_code == 200
+    api.services.live.refresh()
+    live = api.get("/api/v1/live", date=DAY).json()
+    remaining = {v["vehicle_id"]: [s["order_id"] for s in v["remaining"]] for v in live["vehicles"]}
+    assert remaining[truck][0] == stop
+    assert _times_listed(stop, list(remaining.values())) == 1
+
+    other = next(v for v in day.routes if v != truck)
+    broke = api.post(f"/api/v1/vehicles/{other}/events", {"type": "breakdown", "at": at("09:17")})
+    assert broke.status_code == 200
+    [breakdown] = [e for e in _open_exceptions(day) if e["kind"] == "breakdown"]
+    assert breakdown["options"]
+    applied = api.post(
+        f"/api/v1/exceptions/{breakdown['id']}/resolve",
+        {"option_id": breakdown["options"][0]["id"]},
+    )
+    assert applied.status_code == 200, applied.text
+    after = api.get(f"/api/v1/plans/{applied.json()['plan_id']}").json()
+    sequences = {r["vehicle_id"]: [s["order_id"] for s in r["stops"]] for r in after["routes"]}
+    assert _times_listed(stop, list(sequences.values())) == 1
+    assert stop in sequences[truck], "the stop being served stays on its truck"
