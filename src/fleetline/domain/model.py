@@ -293,6 +293,12 @@ class Route:
     overtime_s: int = 0
     cost: float = 0.0
 
+    def latest_stops(self) -> tuple[PlannedStop, ...]:
+        """The stops in order, an order listed twice only at its latest attempt."""
+        ordered = sorted(self.stops, key=lambda stop: stop.sequence)
+        latest = {stop.order_id: stop for stop in ordered}
+        return tuple(stop for stop in ordered if latest[stop.order_id] is stop)
+
 
 class PlanStatus(enum.StrEnum):
     """Life of a plan version."""

@@ -131,9 +131,7 @@ def driver_route(
         route = next((r for r in plan.routes if r.vehicle_id == vehicle.id), None)
     stops: list[DriverStop] = []
     if route is not None:
-        ordered = sorted(route.stops, key=lambda stop: stop.sequence)
-        latest = {stop.order_id: stop for stop in ordered}  # an order's latest attempt
-        planned = [stop for stop in ordered if latest[stop.order_id] is stop]
+        planned = route.latest_stops()
         orders = {order.id: order for order in uow.orders.get_many(s.order_id for s in planned)}
         clients = {
             client.id: client

@@ -51,6 +51,11 @@ class Revision:
     """Orders taken off every truck today without a new date (back to the open orders)."""
     trigger: str = "manual"
 
+    @property
+    def placed(self) -> set[str]:
+        """The orders the revision's sequences place."""
+        return {order_id for sequence in self.routes.values() for order_id in sequence}
+
 
 def _check(snapshot: DaySnapshot, revision: Revision) -> None:
     """Every remaining stop of a changed vehicle goes somewhere; no order goes twice."""
@@ -169,7 +174,7 @@ def _retried(uow: UnitOfWork, snapshot: DaySnapshot, revision: Revision) -> list
     """Stops the revision places that the snapshot does not list (a failed delivery)."""
     known = {stop.order_id for run in snapshot.vehicles for stop in run.remaining}
     known |= {stop.order_id for stop in snapshot.unplanned}
-    wanted = {o for sequence in revision.routes.values() for o in sequence} - known
+    wanted = revision.placed - known
     stops = []
     for order in uow.orders.get_many(wanted):
         if order.state is not OrderState.FAILED or order.date != snapshot.date:
@@ -207,7 +212,7 @@ def revise(
     old_routes = {route.vehicle_id: route for route in live.routes}
     involved = {s.order_id for r in live.routes for s in r.stops}
     involved |= set(revision.postponed) | set(revision.unserved)
-    involved |= {o for seq in revision.routes.values() for o in seq}
+    involved |= revision.placed
     orders = {order.id: order for order in uow.orders.get_many(involved)}
     routes: list[Route] = []
     for run in snapshot.vehicles:
@@ -218,7 +223,7 @@ def revise(
             routes.append(old)
     postponed = set(revision.postponed)
     taken_off = postponed | set(revision.unserved)
-    placed = {o for seq in revision.routes.values() for o in seq}
+    placed = revision.placed
     routes = [  # a failed attempt another truck tries again leaves its truck's route
         r
         if r.vehicle_id in revision.routes
@@ -242,7 +247,7 @@ def revise(
         )
         for order_id in sorted(set(revision.unserved))
     )
-    for order_id in {o for seq in revision.routes.values() for o in seq}:
+    for order_id in placed:
         order = orders[order_id]
         if order.state in (OrderState.OPEN, OrderState.PLANNED, OrderState.FAILED):
             uow.orders.update(dataclasses.replace(order, state=OrderState.DISPATCHED))

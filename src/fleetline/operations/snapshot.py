@@ -112,12 +112,10 @@ def build_snapshot(
         by_state: dict[str, list[str]] = defaultdict(list)
         remaining = []
         own_route = routes.get(vehicle.id)
-        own_stops = own_route.stops if own_route else ()
-        last = {stop.order_id: n for n, stop in enumerate(own_stops)}
-        for n, stop in enumerate(own_stops):
+        for stop in own_route.latest_stops() if own_route else ():
             order = orders.get(stop.order_id)
-            if order is None or last[stop.order_id] != n:
-                continue  # an order listed twice is where its latest attempt is
+            if order is None:
+                continue
             by_state[order.state.value].append(order.id)
             if order.state in REMAINING_STATES:
                 priority = priorities.get(order.client_id, DEFAULT_PRIORITY)
