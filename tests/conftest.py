@@ -1,4 +1,9 @@
-"""Fixtures for every test: the shared OpenStreetMap extracts, prepared once per session."""
+"""Fixtures for every test: the shared OpenStreetMap extracts, prepared once per session.
+
+The tests in ``tests/e2e`` and ``tests/browser`` are marked ``slow`` here: the default
+run leaves them out (``-m 'not slow'`` in the project's pytest options) and
+``uv run pytest -m slow`` runs them.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,33 @@ import pytest
 
 from fleetline.network.osrm_engine import OsrmTravelTimes
 from fleetline.network.region import import_region
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--all-databases``: every database test on PostgreSQL as well as SQLite."""
+    parser.addoption(
+        "--all-databases",
+        action="store_true",
+        help="run every database test on PostgreSQL too, not only those marked both_databases",
+    )
+
+
+TESTS = Path(__file__).resolve().parent
+SLOW_PARTS = {"e2e", "browser"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the end-to-end and browser tests ``slow`` (and the browser's ``browser``)."""
+    for item in items:
+        try:
+            part = Path(item.path).resolve().relative_to(TESTS).parts[0]
+        except ValueError:
+            continue
+        if part in SLOW_PARTS:
+            item.add_marker(pytest.mark.slow)
+        if part == "browser":
+            item.add_marker(pytest.mark.browser)
 
 
 def _shared_osm_dir() -> Path | None:

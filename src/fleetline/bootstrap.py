@@ -81,8 +81,16 @@ class Services:
     road_layer: RoadLayer | None = None
     """The region's streets for the maps; ``None`` without a region or a road layer."""
 
-    def close(self) -> None:
-        """Stop the workers (the what-if solvers' processes too) and release the database."""
+    def close(self, *, stop_shared_workers: bool = True) -> None:
+        """Stop the workers (the what-if solvers' processes too) and release the database.
+
+        Parameters
+        ----------
+        stop_shared_workers
+            Stop the what-if solvers' processes, which every ``Services`` of this process
+            shares; a process that builds services again and again (a test run) keeps
+            them for the next and stops them once at its end.
+        """
         if self.outbox is not None:
             self.outbox.close()
         if self.mqtt is not None:
@@ -94,7 +102,8 @@ class Services:
             self.replanner.close()
         self.exceptions.close()
         self.planning.close()
-        stop_what_if_workers()
+        if stop_shared_workers:
+            stop_what_if_workers()
         self.engine.dispose()
 
 
@@ -158,6 +167,7 @@ def bootstrap(
         travel_times,
         processes=settings.solver_processes,
         default_time_limit_s=settings.solver_time_limit_s,
+        max_iterations=settings.solver_max_iterations,
     )
     feed = (
         TrafficFeed(uow_factory, clock, travel_times)

@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     solver_time_limit_s: float = Field(default=10.0, gt=0, le=3600)
+    solver_max_iterations: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000_000,
+        description=(
+            "Iterations each day plan may search, besides its time limit (the first "
+            "reached stops it); with it, a plan does not depend on machine speed. "
+            "None: the time limit alone."
+        ),
+    )
     solver_processes: int = Field(default=1, ge=0, le=8)
     options_time_limit_s: float = Field(
         default=2.0, gt=0, le=60, description="Seconds each what-if option may search."

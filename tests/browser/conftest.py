@@ -8,7 +8,6 @@ Tests make what they change themselves and do not rely on one another's changes.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -39,8 +38,6 @@ PHONE = {"width": 390, "height": 844}
 SPEC = CompanySpec(trucks=4, orders=40, seed=11)
 MORNING = datetime.combine(SPEC.day, clock_time(8, 30), tzinfo=ZoneInfo("Europe/Vaduz"))
 SHOTS = Path(__file__).parent / "screenshots"
-
-pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason="no Chromium")
 
 
 @dataclass
@@ -75,6 +72,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     settings = Settings(
         database_url=f"sqlite:///{folder / 'fleetline.sqlite3'}",
         solver_processes=0,
+        solver_max_iterations=3000,
         public_url=f"http://127.0.0.1:{port}",
         mqtt_url=None,
     )
@@ -122,8 +120,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless, driven by Playwright."""
+    """Debian's Chromium, headless, driven by Playwright (skips the test without it)."""
     from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Debian's Chromium not found at {CHROMIUM} (apt-get install chromium)")
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(

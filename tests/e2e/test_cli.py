@@ -18,7 +18,6 @@ import pytest
 from fleetline.cli import main
 
 FLEETLINE = str(Path(sys.executable).with_name("fleetline"))
-OSM = Path(__file__).resolve().parents[2].parent / "shared" / "osm"
 
 VROOM_PROBLEM = {
     "vehicles": [
@@ -126,11 +125,11 @@ def test_a_token_from_the_command_line_opens_the_api(
 
 @pytest.mark.osrm
 def test_region_import_prepares_a_road_network(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    monaco_pbf: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Importing an OpenStreetMap extract prepares a network once and says how to use it;
     a missing extract is one line."""
-    assert main(["region", "import", str(OSM / "monaco.osm.pbf"), "--into", str(tmp_path)]) == 0
+    assert main(["region", "import", str(monaco_pbf), "--into", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     assert "FLEETLINE_REGION=" in printed
     assert any(tmp_path.rglob("*.osrm*"))

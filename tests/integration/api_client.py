@@ -55,9 +55,27 @@ class Api:
             time.sleep(0.05)
 
 
+def bounded_settings(database_url: str, **changes: Any) -> Settings:
+    """Settings whose searches stop after a fixed number of iterations, not the clock.
+
+    A day plan stops after 1,000 iterations and a what-if after 300 (the time limits
+    stay as a bound): the answers repeat, on a busy machine too, and take milliseconds
+    for a test's few stops. Day plans solve in the planner thread.
+    """
+    fields: dict[str, Any] = {
+        "database_url": database_url,
+        "solver_processes": 0,
+        "solver_time_limit_s": 5.0,
+        "solver_max_iterations": 1000,
+        "options_max_iterations": 300,
+    }
+    fields.update(changes)
+    return Settings(**fields)
+
+
 @pytest.fixture
 def api(database_url: str) -> Iterator[Api]:
-    settings = Settings(database_url=database_url, solver_processes=0, solver_time_limit_s=1.0)
+    settings = bounded_settings(database_url)
     clock = FixedClock(START)
     services = bootstrap(
         settings,
@@ -82,7 +100,7 @@ def api(database_url: str) -> Iterator[Api]:
             )
             uow.commit()
         yield api
-    services.close()
+    services.close(stop_shared_workers=False)
 
 
 def window(start: str, end: str) -> dict[str, str]:

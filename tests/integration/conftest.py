@@ -1,14 +1,19 @@
-"""Database fixtures shared by the integration tests: every test runs on SQLite and
-on PostgreSQL, each time on a fresh, migrated database of its own.
+"""Database fixtures shared by the integration tests: each test on a fresh, migrated
+database of its own.
 
-PostgreSQL tests use ``FLEETLINE_TEST_POSTGRES_URL`` (default: the machine's server)
-and a schema created for the test and dropped after it, so parallel runs and leftovers
-never collide. They are marked ``postgres`` and skipped when the server is unreachable.
+Every test runs on SQLite, on a copy of one database migrated once per session. A test
+whose behaviour can differ by database (SQL, locking, concurrency, time zones) is marked
+``both_databases`` and runs on PostgreSQL too; ``--all-databases`` runs every test on
+both. PostgreSQL tests use ``FLEETLINE_TEST_POSTGRES_URL`` (default: the machine's
+server) and a schema created for the test and dropped after it, so parallel runs and
+leftovers never collide. They are marked ``postgres`` and skipped when the server is
+unreachable.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from fleetline.clock import Clock
+from fleetline.planning.worker_processes import stop_what_if_workers
 from fleetline.store.database import make_engine, make_session_factory
 from fleetline.store.migrate import upgrade
 from fleetline.store.unit_of_work import SqlUnitOfWork
@@ -26,6 +32,35 @@ from fleetline.store.unit_of_work import SqlUnitOfWork
 POSTGRES_URL = os.environ.get(
     "FLEETLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test that needs a database on SQLite, and on PostgreSQL where it matters."""
+    wanted = [n for n in ("database_url", "empty_database_url") if n in metafunc.fixturenames]
+    if not wanted:
+        return
+    both = metafunc.definition.get_closest_marker("both_databases") is not None
+    every = metafunc.config.getoption("all_databases")
+    kinds = [pytest.param("sqlite", id="sqlite")]
+    if both or every:
+        kinds.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
+    for name in wanted:
+        metafunc.parametrize(name, kinds, indirect=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def what_if_workers_stop_at_the_end() -> Iterator[None]:
+    """The what-if solvers' worker processes serve every test and stop once, at the end."""
+    yield
+    stop_what_if_workers()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated once per session, copied for each test."""
+    template = tmp_path_factory.mktemp("template") / "fleetline.db"
+    upgrade(f"sqlite:///{template}")
+    return template
 
 
 @pytest.fixture(scope="session")
@@ -42,18 +77,8 @@ def postgres_server() -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-    ]
-)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database for this test: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fleetline.db'}"
-        return
-    server: Engine = request.getfixturevalue("postgres_server")
+def _postgres_schema(server: Engine) -> Iterator[str]:
+    """A fresh schema on the PostgreSQL server, dropped after the test."""
     schema = f"fleetline_test_{uuid.uuid4().hex[:16]}"
     with server.connect() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
@@ -66,9 +91,31 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database for this test (the migrations' own tests)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fleetline.db'}"
+        return
+    yield from _postgres_schema(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of this test's migrated database: a copy of the session's migrated SQLite
+    file, or a PostgreSQL schema of its own migrated for it."""
+    if request.param == "sqlite":
+        database = tmp_path / "fleetline.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite_template"), database)
+        yield f"sqlite:///{database}"
+        return
+    for url in _postgres_schema(request.getfixturevalue("postgres_server")):
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture
 def migrated_engine(database_url: str) -> Iterator[Engine]:
-    """An engine on ``database_url`` after every migration has run."""
-    upgrade(database_url)
+    """An engine on the test's migrated database."""
     engine = make_engine(database_url)
     yield engine
     engine.dispose()

@@ -40,10 +40,20 @@ PAGE = 1000
 
 
 def solve_problem(
-    problem: RoutingProblem, context: PlanningContext, time_limit_s: float, seed: int
+    problem: RoutingProblem,
+    context: PlanningContext,
+    time_limit_s: float,
+    seed: int,
+    max_iterations: int | None = None,
 ) -> RoutingSolution:
     """Solve in whatever process runs this (a worker process in production)."""
-    return solve(problem, time_limit_s=time_limit_s, seed=seed, describe_time=context.clock)
+    return solve(
+        problem,
+        time_limit_s=time_limit_s,
+        max_iterations=max_iterations,
+        seed=seed,
+        describe_time=context.clock,
+    )
 
 
 def orders_of_day(uow: UnitOfWork, day: date) -> list[Order]:
@@ -69,6 +79,11 @@ class PlanningService:
         The road network (or crow-flies) for the day's matrix.
     processes
         Worker processes for solves; 0 solves in the planner thread (tests, small days).
+    default_time_limit_s
+        How long a solve may search when its request names no limit.
+    max_iterations
+        Iterations every solve may search besides its time limit (the first reached
+        stops it); with it, a plan does not depend on machine speed. None: time alone.
     seed
         Seed of the solver, so that a day re-planned with the same input repeats.
     """
@@ -81,12 +96,14 @@ class PlanningService:
         *,
         processes: int = 1,
         default_time_limit_s: float = 10.0,
+        max_iterations: int | None = None,
         seed: int = 1,
     ) -> None:
         self._uow_factory = uow_factory
         self._context = context
         self._travel_times = travel_times
         self._default_time_limit_s = default_time_limit_s
+        self._max_iterations = max_iterations
         self._seed = seed
         self._planner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner")
         self._solvers: Executor | None = (
@@ -124,11 +141,11 @@ class PlanningService:
                     return
                 problem, context = self._problem_of(uow, plan.date)
             limit = plan.time_limit_s or self._default_time_limit_s
+            solving = (problem, context, limit, self._seed, self._max_iterations)
             if self._solvers is None:
-                solution = solve_problem(problem, context, limit, self._seed)
+                solution = solve_problem(*solving)
             else:
-                future = self._solvers.submit(solve_problem, problem, context, limit, self._seed)
-                solution = future.result()
+                solution = self._solvers.submit(solve_problem, *solving).result()
             routes, unassigned = to_plan_routes(solution, context)
             warnings = self.network_warnings(context.orders.values())
         except Exception as error:  # a failed solve leaves the live plan in force

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fleetline.domain.access import Role
 
 from .conftest import DAY, Api, Company, order_body
+
+pytestmark = pytest.mark.both_databases  # idempotency and bulk inserts meet each database's limits
 
 API_MD_PATHS = {
     ("post", "/api/v1/depots"),

@@ -10,6 +10,8 @@ from fleetline.domain.access import Role
 
 from .conftest import DAY, Api, Company, order_body, window
 
+pytestmark = pytest.mark.both_databases  # what a database refuses (NUL, lengths, ranges) differs
+
 DEPOT = {"name": "Schaan", "location": {"lat": 47.17, "lon": 9.50}, "timezone": "Europe/Vaduz"}
 
 

@@ -12,9 +12,11 @@ from fleetline.bootstrap import bootstrap
 from fleetline.clock import FixedClock
 from fleetline.domain.access import Role
 from fleetline.network.factory import travel_times_for
-from fleetline.settings import Settings
 
+from ..api_client import bounded_settings
 from .conftest import DAY, START, Api, Company, order_body
+
+pytestmark = pytest.mark.both_databases  # time zones are stored by each database
 
 AUCKLAND = "Pacific/Auckland"
 """At the tests' 17:00 UTC it is already the next day in Auckland (UTC+13)."""
@@ -153,7 +155,7 @@ def test_the_zone_cannot_change_while_a_day_is_dispatched(api: Api, company: Com
 
 def test_the_zone_set_survives_a_restart(database_url: str) -> None:
     """Set by an admin, the zone is read back by services started again on the store."""
-    settings = Settings(database_url=database_url, solver_processes=0)
+    settings = bounded_settings(database_url)
 
     def start() -> tuple[TestClient, dict[str, str]]:
         clock = FixedClock(START)

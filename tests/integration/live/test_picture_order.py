@@ -11,11 +11,15 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from fleetline.domain.snapshot import DaySnapshot
 from fleetline.network.base import TravelTimes
 
 from ..api_client import DAY
 from .conftest import MORNING, Day, report
+
+pytestmark = pytest.mark.both_databases  # concurrent writers commit in the order the database picks
 
 
 def test_a_refresh_that_read_before_a_report_does_not_replace_the_newer_picture(

@@ -6,15 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import pytest
+
 from fleetline.bootstrap import bootstrap
 from fleetline.clock import FixedClock
 from fleetline.domain.model import Location
 from fleetline.network.base import Snap, TravelMatrix
 from fleetline.operations.live_view import live_document
-from fleetline.settings import Settings
 
-from ..api_client import DAY
+from ..api_client import DAY, bounded_settings
 from .conftest import MORNING, Day, at, report
+
+pytestmark = pytest.mark.both_databases  # a restart reads back what each database stored
 
 
 def test_a_restart_rebuilds_the_same_live_picture(day: Day, database_url: str) -> None:
@@ -37,7 +40,7 @@ def test_a_restart_rebuilds_the_same_live_picture(day: Day, database_url: str) -
     )
     before = api.get("/api/v1/live", date=DAY).json()
     again = bootstrap(
-        Settings(database_url=database_url, solver_processes=0),
+        bounded_settings(database_url),
         clock=FixedClock(MORNING),
         travel_times=api.services.travel_times,
         recover=False,
@@ -109,7 +112,7 @@ def test_a_restart_keeps_the_pace_a_driver_showed_today(day: Day, database_url: 
         assert report(day, order_id, kind, when).status_code == 200
     before = api.get("/api/v1/live", date=DAY).json()
     again = bootstrap(
-        Settings(database_url=database_url, solver_processes=0),
+        bounded_settings(database_url),
         clock=FixedClock(datetime.fromisoformat(at("09:46"))),
         travel_times=api.services.travel_times,
         recover=False,

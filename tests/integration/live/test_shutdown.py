@@ -17,9 +17,9 @@ from fleetline.domain.live import ExceptionKind, ExceptionStatus, ReplanMode, Re
 from fleetline.domain.model import Location
 from fleetline.domain.values import TimeWindow
 from fleetline.network.base import Snap, TravelMatrix, TravelTimes
-from fleetline.settings import Settings
+from fleetline.planning.worker_processes import stop_what_if_workers
 
-from ..api_client import DAY
+from ..api_client import DAY, bounded_settings
 from .conftest import MORNING, Day, at, report
 
 
@@ -36,6 +36,7 @@ def test_closing_the_services_stops_the_what_if_solver_processes(day: Day) -> No
     """A breakdown's options are solved on worker processes; once the services are closed
     none of them is left running, so a stopped server or benchmark leaves no orphans
     holding memory and CPU."""
+    stop_what_if_workers()  # those of earlier tests: this one counts the processes it starts
     before = set(multiprocessing.active_children())
     report(day, day.stop_of(0), "completed", "08:20")
     _break_down(day, 0, "08:25")
@@ -72,7 +73,7 @@ class HeldRoads:
 
 def _services(database_url: str, roads: TravelTimes, *, recover: bool) -> Services:
     return bootstrap(
-        Settings(database_url=database_url, solver_processes=0),
+        bounded_settings(database_url),
         clock=FixedClock(MORNING),
         travel_times=roads,
         recover=recover,

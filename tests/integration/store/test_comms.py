@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
+
 from fleetline.comms.tracking_links import issue_link, order_of_token
 from fleetline.domain.messages import (
     Inquiry,
@@ -19,6 +21,8 @@ from fleetline.domain.model import Channel
 from fleetline.store.unit_of_work import SqlUnitOfWork
 
 from .store_builders import DAY, order, seed_master_data
+
+pytestmark = pytest.mark.both_databases  # claims, leases and upserts are SQL of each dialect
 
 T0 = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from fleetline.domain.company import CompanyZone, ZoneSource
 from fleetline.store.migrate import upgrade
 from fleetline.store.unit_of_work import SqlUnitOfWork
+
+pytestmark = pytest.mark.both_databases  # upserts and migrations are SQL of each dialect
 
 AT = datetime(2025, 3, 13, 17, 30, tzinfo=UTC)
 
@@ -63,11 +66,11 @@ def test_a_change_not_committed_is_not_stored(uow: SqlUnitOfWork) -> None:
         assert uow.company.zone() is None
 
 
-def test_the_upgrade_keeps_the_zone_an_existing_company_worked_in(database_url: str) -> None:
+def test_the_upgrade_keeps_the_zone_an_existing_company_worked_in(empty_database_url: str) -> None:
     """A store at the previous revision with two depots gets the zone then in force (the
     depot whose name sorts first), so the upgrade moves no day; with no depot, none."""
-    upgrade(database_url, "0005_row_revisions")
-    engine = sa.create_engine(database_url)
+    upgrade(empty_database_url, "0005_row_revisions")
+    engine = sa.create_engine(empty_database_url)
     try:
         with engine.begin() as connection:
             connection.execute(
@@ -77,7 +80,7 @@ def test_the_upgrade_keeps_the_zone_an_existing_company_worked_in(database_url: 
                     "('d2', 'Schaan', 47.2, 9.5, 'Europe/Vaduz')"
                 )
             )
-        upgrade(database_url)
+        upgrade(empty_database_url)
         with engine.connect() as connection:
             rows = connection.execute(
                 sa.text(
@@ -89,10 +92,10 @@ def test_the_upgrade_keeps_the_zone_an_existing_company_worked_in(database_url: 
     assert [tuple(row) for row in rows] == [(1, "Europe/Vaduz", "earlier_rule", "d2")]
 
 
-def test_the_upgrade_of_a_company_without_depot_stores_nothing(database_url: str) -> None:
+def test_the_upgrade_of_a_company_without_depot_stores_nothing(empty_database_url: str) -> None:
     """No depot yet: the zone will come from the first depot created."""
-    upgrade(database_url)
-    engine = sa.create_engine(database_url)
+    upgrade(empty_database_url)
+    engine = sa.create_engine(empty_database_url)
     try:
         with engine.connect() as connection:
             count = connection.execute(sa.text("SELECT count(*) FROM company_settings")).scalar()

@@ -39,6 +39,8 @@ from fleetline.store.unit_of_work import SqlUnitOfWork
 
 from .store_builders import DAY, order, seed_master_data
 
+pytestmark = pytest.mark.both_databases  # upserts and time stamps are SQL of each dialect
+
 CET = timezone(timedelta(hours=1))
 T0 = datetime(2025, 3, 14, 9, 30, 0, 123456, tzinfo=CET)
 

@@ -22,6 +22,8 @@ from fleetline.store.unit_of_work import SqlUnitOfWork
 
 from .store_builders import client, depot, seed_master_data, vehicle
 
+pytestmark = pytest.mark.both_databases  # constraints and row revisions are each database's own
+
 
 def test_depot_vehicle_driver_client_round_trip(uow: SqlUnitOfWork) -> None:
     """What is stored comes back equal, field for field."""

@@ -17,6 +17,8 @@ from fleetline.store.unit_of_work import SqlUnitOfWork
 
 from .store_builders import DAY, order, seed_master_data
 
+pytestmark = pytest.mark.both_databases  # concurrent writers lock differently on each database
+
 offsets = st.sampled_from([UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-7))])
 
 

@@ -22,6 +22,8 @@ from fleetline.store.unit_of_work import SqlUnitOfWork
 
 from .store_builders import DAY, seed_master_data
 
+pytestmark = pytest.mark.both_databases  # the live plan is switched under a row lock
+
 CEST = timezone(timedelta(hours=2))
 T0 = datetime(2025, 3, 14, 8, 0, tzinfo=CEST)
 

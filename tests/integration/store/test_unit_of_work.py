@@ -16,6 +16,8 @@ from fleetline.store.unit_of_work import SqlUnitOfWork
 
 from .store_builders import DAY, depot, order, seed_master_data
 
+pytestmark = pytest.mark.both_databases  # transactions and isolation differ by database
+
 AT = datetime(2025, 3, 14, 9, 15, 30, 123456, tzinfo=timezone(timedelta(hours=2)))
 
 EVERY_EVENT: list[events.Event] = [

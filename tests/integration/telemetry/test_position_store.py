@@ -13,6 +13,8 @@ from fleetline.domain.live import Position
 from fleetline.domain.model import Depot, Location, Vehicle
 from fleetline.store.unit_of_work import SqlUnitOfWork
 
+pytestmark = pytest.mark.both_databases  # positions are inserted with SQL of each dialect
+
 T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from fleetline.domain.access import Role
 from fleetline.domain.events import PositionsReceived
 
 from .conftest import START, Api, Trucks
+
+pytestmark = pytest.mark.both_databases  # positions are inserted with SQL of each dialect
 
 PATH = "/api/v1/telemetry/positions"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
-from typing import Any
 
 from fleetline.bus import Context
 from fleetline.clock import FixedClock
@@ -20,53 +19,33 @@ from fleetline.domain.live import (
 )
 from fleetline.operations.exceptions import ExceptionService, touched_by
 
+from ..memory_store import MemoryStore, MemoryUnitOfWork
+
 DAY = date(2026, 11, 26)
 
 
-class _Exceptions:
-    def __init__(self) -> None:
-        self.stored: dict[str, OperationalException] = {}
-
-    def get(self, exception_id: str) -> OperationalException | None:
-        return self.stored.get(exception_id)
-
-    def update(self, exception: OperationalException) -> None:
-        self.stored[exception.id] = exception
-
-
-class _Uow:
-    def __init__(self, exceptions: _Exceptions) -> None:
-        self.exceptions = exceptions
-
-    def __enter__(self) -> _Uow:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        return None
-
-    def record(self, _event: object) -> None:
-        return None
-
-    def commit(self) -> None:
-        return None
-
-    def collect_new_events(self) -> list[Any]:
-        return []
+def _stored(store: MemoryStore, exception_id: str) -> OperationalException | None:
+    with store.read() as uow:
+        return uow.exceptions.get(exception_id)
 
 
 def test_plan_changes_in_a_row_compute_waiting_options_once_more() -> None:
     """While an exception's options are being computed, five plan changes come in: its
     options are computed once more from the latest plan, not five times over, so the
     dispatcher gets current options sooner."""
-    exceptions = _Exceptions()
-    exceptions.stored["exc_1"] = OperationalException(
-        "exc_1",
-        ExceptionKind.BREAKDOWN,
-        ExceptionStatus.OPEN,
-        datetime(2026, 11, 26, 9, tzinfo=UTC),
-        DAY,
-        "Truck 01 broke down",
-    )
+    store, clock = MemoryStore(), FixedClock(datetime(2026, 11, 26, 9, 5, tzinfo=UTC))
+    with MemoryUnitOfWork(store, clock) as uow:
+        uow.exceptions.add(
+            OperationalException(
+                "exc_1",
+                ExceptionKind.BREAKDOWN,
+                ExceptionStatus.OPEN,
+                datetime(2026, 11, 26, 9, tzinfo=UTC),
+                DAY,
+                "Truck 01 broke down",
+            )
+        )
+        uow.commit()
     started, release = threading.Event(), threading.Event()
     calls: list[int] = []
 
@@ -78,8 +57,8 @@ def test_plan_changes_in_a_row_compute_waiting_options_once_more() -> None:
 
     live = SimpleNamespace(refresh=lambda _day=None: SimpleNamespace(snapshot=None))
     service = ExceptionService(
-        lambda: _Uow(exceptions),  # type: ignore[arg-type, return-value]
-        Context(clock=FixedClock(datetime(2026, 11, 26, 9, 5, tzinfo=UTC))),
+        lambda: MemoryUnitOfWork(store, clock),
+        Context(clock=clock),
         live,  # type: ignore[arg-type]
         {ExceptionKind.BREAKDOWN: finder},
     )
@@ -93,7 +72,9 @@ def test_plan_changes_in_a_row_compute_waiting_options_once_more() -> None:
     finally:
         service.close()
     assert len(calls) == 2
-    assert exceptions.stored["exc_1"].options_ready_at is not None
+    ready = _stored(store, "exc_1")
+    assert ready is not None and ready.options_ready_at is not None
+    assert len(store.events(events.ExceptionOptionsReady)) == 2
 
 
 def _revision(vehicles: tuple[str, ...] = (), orders: tuple[str, ...] = ()) -> events.PlanRevised:

@@ -11,6 +11,8 @@ from fleetline.domain.access import Role
 
 from ...api_client import Api, Company, order_body
 
+pytestmark = pytest.mark.both_databases  # text search is SQL of each dialect
+
 
 @dataclass
 class Book:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 
+import pytest
+
 from fleetline.clock import FixedClock
 from fleetline.comms.channels.base import ChannelSender
 from fleetline.comms.channels.email import EmailChannel, SmtpServer
@@ -15,6 +17,8 @@ from fleetline.domain.model import Channel
 
 from .conftest import Uows, message, queue, stored
 from .stand_ins import SmtpStandIn, free_port
+
+pytestmark = pytest.mark.both_databases  # the outbox's leases are row claims of each dialect
 
 MakeDispatcher = Callable[[Mapping[Channel, ChannelSender]], OutboxDispatcher]
 SENDER = "Fleetline <noreply@fleetline.test>"
