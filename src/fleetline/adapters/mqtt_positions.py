@@ -177,6 +177,7 @@ class MqttPositionFeed:
             client.tls_set()
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         self._address = (parts.hostname, parts.port or (8883 if secure else 1883))
@@ -210,6 +211,15 @@ class MqttPositionFeed:
             return
         client.subscribe(self.topic, qos=1)
         self.stats.connections += 1
+
+    def _on_subscribe(
+        self, _client: mqtt.Client, _userdata: Any, _mid: int, reasons: Any, _props: Any
+    ) -> None:
+        # Positions published before the broker acknowledged the subscription are not
+        # delivered to this (clean) session: ready means acknowledged, not just asked.
+        if any(reason.is_failure for reason in reasons):
+            log.warning("MQTT broker refused the subscription to %s: %s", self.topic, reasons)
+            return
         self._connected.set()
         log.info("listening for positions on %s", self.topic)
 
