@@ -72,7 +72,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     settings = Settings(
         database_url=f"sqlite:///{folder / 'fleetline.sqlite3'}",
         solver_processes=0,
-        solver_max_iterations=3000,
+        solver_max_iterations=400,
         public_url=f"http://127.0.0.1:{port}",
         mqtt_url=None,
     )

@@ -18,7 +18,7 @@ from fleetline.sim.day import SimulatedDay
 from fleetline.sim.local import run_in_process
 from fleetline.sim.report import SimReport
 
-SMALL = SimConfig(trucks=4, orders=40, seed=3, time_limit_s=1.0)
+SMALL = SimConfig(trucks=4, orders=40, seed=3, time_limit_s=10.0, plan_iterations=400)
 
 
 @dataclass
@@ -98,7 +98,13 @@ def test_a_breakdown_is_resolved_and_its_orders_move(tmp_path: Path) -> None:
     the first-ranked option after its decision delay, and the broken truck's remaining
     orders end on other trucks or are postponed, never on the broken truck."""
     config = SimConfig(
-        trucks=4, orders=40, seed=3, time_limit_s=1.0, forced_breakdowns=((-1, "09:30"),)
+        trucks=4,
+        orders=40,
+        seed=3,
+        time_limit_s=10.0,
+        plan_iterations=400,
+        option_iterations=100,
+        forced_breakdowns=((-1, "09:30"),),
     )
     seen: dict[str, Any] = {}
 

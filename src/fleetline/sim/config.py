@@ -61,6 +61,9 @@ class SimConfig:
         Local time the day's clock starts (default: the earliest shift start).
     time_limit_s
         Seconds the morning plan is searched for (and at most each what-if solve).
+    plan_iterations
+        Iterations the morning plan may search, besides the time limit: with it, the
+        day's plan does not depend on machine speed. ``None``: the time limit alone.
     option_iterations
         Iterations each what-if solve (an exception's options, a neighbourhood re-plan)
         may search, besides the time limit: with it, options do not depend on machine
@@ -107,6 +110,7 @@ class SimConfig:
     until: time | None = None
     start: time | None = None
     time_limit_s: float = 5.0
+    plan_iterations: int | None = None
     option_iterations: int | None = None
     tick_s: int = 15
     batch_s: int = 60

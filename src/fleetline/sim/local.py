@@ -75,6 +75,7 @@ def run_in_process(
             region=config.region,
             solver_processes=0,
             solver_time_limit_s=config.time_limit_s,
+            solver_max_iterations=config.plan_iterations,
             options_time_limit_s=min(config.time_limit_s, 60.0),
             options_max_iterations=config.option_iterations,
             mqtt_url=None,
