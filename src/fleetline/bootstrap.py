@@ -156,7 +156,12 @@ def bootstrap(
     clock = clock or SystemClock()
     if migrate:
         upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout_s=settings.database_pool_timeout_s,
+    )
     session_factory = make_session_factory(engine)
     uow_factory: Callable[[], UnitOfWork] = partial(SqlUnitOfWork, session_factory, clock)
     travel_times = travel_times or travel_times_from(settings, clock)

@@ -17,6 +17,30 @@ class Settings(BaseSettings):
         default="sqlite:///fleetline.sqlite3",
         description="SQLAlchemy URL; a SQLite file in the working directory by default.",
     )
+    database_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description=(
+            "Connections each process keeps open to PostgreSQL; a request holds one only "
+            "for its short transaction (SQLite ignores it)."
+        ),
+    )
+    database_max_overflow: int = Field(
+        default=10,
+        ge=0,
+        le=200,
+        description="Connections opened beyond the pool at peaks, closed again after.",
+    )
+    database_pool_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description=(
+            "Seconds a request waits for a free connection before it answers 503 "
+            "(retry later) instead of hanging."
+        ),
+    )
     region: Path | None = Field(
         default=None,
         description="A road network prepared by `fleetline region import`; none: crow-flies.",

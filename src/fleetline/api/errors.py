@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fleetline.domain.errors import Conflict, InvalidField, NotFound
@@ -111,6 +112,19 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+BUSY_RETRY_AFTER_S = 2
+"""What a client is told to wait when every database connection is in use."""
+
+
+async def _on_busy(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("no database connection free for %s %s", request.method, request.url.path)
+    response = error_response(
+        503, "busy", "the server is busy; nothing was changed, try again in a moment"
+    )
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+    return response
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(
@@ -126,4 +140,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Conflict, _on_conflict)
     app.add_exception_handler(ApiError, _on_api_error)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(PoolTimeout, _on_busy)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import date
+from functools import partial
 
 from fleetline.bus import Context
 from fleetline.domain import commands, events
@@ -82,9 +83,32 @@ class ExceptionService:
     # --- what opens an exception ---------------------------------------------------------
 
     def on_vehicle_status(self, event: events.VehicleStatusChanged) -> None:
-        """A breakdown opens an exception for the truck's remaining stops."""
-        if event.status != "broken_down":
-            return
+        """A breakdown opens an exception for the truck's remaining stops (on the worker)."""
+        if event.status == "broken_down":
+            self._off_the_request(partial(self._open_breakdown, event))
+
+    def on_stop_reported(self, event: events.StopReported) -> None:
+        """A failed delivery opens an exception for that order (on the worker)."""
+        if event.type == "failed":
+            self._off_the_request(partial(self._open_failed_delivery, event))
+
+    def _off_the_request(self, work: Callable[[], None]) -> None:
+        """Run ``work`` on the worker, so that the report behind it is answered at once.
+
+        The work reads the live picture as it is once the report is stored; ``wait``
+        waits for it as for option computations. While the service stops, the work is
+        done here (an exception is still stored, its options wait for the next start).
+        """
+        with self._queued_lock:
+            if not self._stopped:
+                try:
+                    self._pending.append(self._workers.submit(work))
+                    return
+                except RuntimeError:  # the interpreter exits: its thread pools take no work
+                    self._stopped = True
+        work()
+
+    def _open_breakdown(self, event: events.VehicleStatusChanged) -> None:
         picture = self._live.refresh()
         run = picture.snapshot.run_of(event.vehicle_id)
         if run is None or not run.remaining:
@@ -99,10 +123,7 @@ class ExceptionService:
             vehicle_id=event.vehicle_id,
         )
 
-    def on_stop_reported(self, event: events.StopReported) -> None:
-        """A failed delivery opens an exception for that order."""
-        if event.type != "failed":
-            return
+    def _open_failed_delivery(self, event: events.StopReported) -> None:
         with self._uow_factory() as uow:
             order = uow.orders.get(event.order_id)
             stop = stop_of(uow, event.order_id)

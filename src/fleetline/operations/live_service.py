@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 Forecaster = Callable[[DaySnapshot, TravelTimes], FleetForecast]
 
+FIRST_PICTURE_WAIT_S = 10.0
+"""How long a read waits for the refresher's first picture of a day before computing it."""
 PREDICTION_EVERY = timedelta(minutes=5)
 """How often a stop's predicted arrival is written down for the accuracy figures."""
 MATERIAL_ETA_CHANGE = timedelta(minutes=2)
@@ -111,6 +113,15 @@ class LiveService:
         self._pace: dict[str, float] = {}
         self._subscriptions: list[Subscription] = []
         self._lock = threading.RLock()
+        self._published = threading.Condition(self._lock)
+        """Notified (under ``_lock``) each time a picture is published."""
+        self._asked = 0
+        """Counts requests and starts of computations, to tell which came first."""
+        self._in_flight: set[date] = set()
+        """Days being computed: a change before the computation started is not in their
+        published picture yet."""
+        self._started: dict[date, int] = {}
+        """When (in ``_asked`` counts) the computation of each published picture started."""
         self._reads = DayReads()
         self._computing: dict[date, threading.Lock] = {}
         self._wake = threading.Event()
@@ -129,14 +140,33 @@ class LiveService:
     # --- reading -----------------------------------------------------------------------
 
     def picture(self, day: date | None = None) -> LivePicture:
-        """Return the day's picture, computing it first if it is missing or changed."""
+        """Return the day's picture for a read.
+
+        With the refresher running, a read never computes: it gets the last published
+        picture (the refresher publishes a new one within ``interval_s`` of a change),
+        and a day not computed yet is asked of the refresher and waited for. Without it
+        (tests and simulated days, which refresh when they choose), a changed day is
+        computed first, once for every reader waiting on it.
+        """
         day = day or self.today()
         with self._lock:
             known = self._pictures.get(day)
-            fresh = known is not None and day not in self._dirty
-        if known is not None and fresh:
+            fresh = known is not None and day not in self._dirty and day not in self._in_flight
+            refresher = self._thread is not None
+        if known is not None and (fresh or refresher):
             return known
+        if refresher:
+            return self._from_refresher(day)
         return self.refresh(day)
+
+    def _from_refresher(self, day: date) -> LivePicture:
+        """Ask the refresher for a day it has no picture of yet, and wait for it."""
+        with self._published:
+            self._dirty.add(day)
+            self._wake.set()
+            self._published.wait_for(lambda: day in self._pictures, timeout=FIRST_PICTURE_WAIT_S)
+            known = self._pictures.get(day)
+        return known if known is not None else self._compute(day)
 
     # --- changes -----------------------------------------------------------------------
 
@@ -173,12 +203,13 @@ class LiveService:
         """Return the day's last published picture, without waiting for a newer one.
 
         For readers told of each new picture (the consoles): they are sent the next one as
-        soon as the refresher has it. A day not computed yet is computed now.
+        soon as the refresher has it. A day not computed yet is read as :meth:`picture`
+        reads it.
         """
         day = day or self.today()
         with self._lock:
             known = self._pictures.get(day)
-        return known if known is not None else self.refresh(day)
+        return known if known is not None else self.picture(day)
 
     def refresh(self, day: date | None = None) -> LivePicture:
         """Recompute the day's picture now, record predictions, and publish the changes.
@@ -191,7 +222,12 @@ class LiveService:
         now = self._clock.now()
         with self._lock:
             known = self._pictures.get(day)
-            same = known is not None and known.computed_at == now and day not in self._dirty
+            same = (
+                known is not None
+                and known.computed_at == now
+                and day not in self._dirty
+                and day not in self._in_flight
+            )
         picture = known if same and known is not None else self._compute(day)
         self._listeners.run_now(picture)
         return picture
@@ -202,38 +238,59 @@ class LiveService:
         Two at once could end in the wrong order: a computation that read the store before
         a stop report would publish its older picture after the newer one, and the day,
         no longer marked changed, would keep it.
+
+        Callers that ask while a computation runs wait for it, then get the picture of
+        a computation that started after they asked (it read every change before their
+        question) rather than computing the same picture once each.
         """
         with self._lock:
+            self._asked += 1
+            asked = self._asked
             computing = self._computing.setdefault(day, threading.Lock())
         with computing:
             now = self._clock.now()
             with self._lock:
                 known = self._pictures.get(day)
-                if known is not None and known.computed_at == now and day not in self._dirty:
+                if known is not None and (
+                    self._started.get(day, 0) > asked
+                    or (known.computed_at == now and day not in self._dirty)
+                ):
                     return known  # computed while this one waited for its turn
-            return self._compute_now(day)
+                self._asked += 1
+                started = self._asked
+            return self._compute_now(day, started)
 
-    def _compute_now(self, day: date) -> LivePicture:
+    def _compute_now(self, day: date, started: int) -> LivePicture:
         if self._before_refresh is not None:
             self._before_refresh()
         now = self._clock.now()
         with self._lock:
             self._dirty.discard(day)
+            self._in_flight.add(day)
             pace = dict(self._pace)
-        with self._uow_factory() as uow:
-            snapshot = build_snapshot(uow, day, now, pace, self._reads)
-            fleet = self._forecaster(snapshot, self._travel_times)
-            forecasts = fleet.stops
-            samples = self._samples(forecasts, now)
-            if samples:
-                uow.eta_predictions.add_many(samples)
-                uow.commit()
+        try:
+            with self._uow_factory() as uow:
+                snapshot = build_snapshot(uow, day, now, pace, self._reads)
+                fleet = self._forecaster(snapshot, self._travel_times)
+                forecasts = fleet.stops
+                samples = self._samples(forecasts, now)
+                if samples:
+                    uow.eta_predictions.add_many(samples)
+                    uow.commit()
+        except BaseException:
+            with self._lock:
+                self._in_flight.discard(day)
+                self._dirty.add(day)  # computed again at the next refresh
+            raise
         with self._lock:
+            self._in_flight.discard(day)
             previous = self._pictures.get(day)
             self._version += 1
             no_eta = {order_id: reason.value for order_id, reason in fleet.no_eta.items()}
             picture = LivePicture(snapshot, forecasts, now, self._version, no_eta)
             self._pictures[day] = picture
+            self._started[day] = started
+            self._published.notify_all()
             subscribers = list(self._subscriptions)
         message = changes(previous, picture)
         if message is not None:
@@ -308,6 +365,41 @@ class LiveService:
                 except Exception:
                     log.exception("refreshing the live picture of %s failed", day)
             self._stopping.wait(timeout=self._interval_s)
+
+
+def picture_of_order_day(
+    uow_factory: Callable[[], UnitOfWork],
+    picture_of: Callable[[date], LivePicture],
+    order_id: str,
+) -> Callable[[date], LivePicture]:
+    """Take the picture of an order's day before a read opens its transaction.
+
+    A read that asked for the picture inside its transaction would hold a connection
+    while the picture is waited for (or computed, on another connection): under load the
+    pool runs dry. This reads the order's day in a short transaction of its own, takes
+    the picture with no connection held, and returns a ``picture_of`` for the read that
+    answers from it.
+
+    Parameters
+    ----------
+    uow_factory
+        Opens a unit of work.
+    picture_of
+        The live service's reader (``services.live.picture``).
+    order_id
+        The order the read is about; unknown, no picture is taken.
+
+    Returns
+    -------
+    Callable[[date], LivePicture]
+        The picture taken for the order's day; any other day is asked of ``picture_of``.
+    """
+    with uow_factory() as uow:
+        order = uow.orders.get(order_id)
+    if order is None:
+        return picture_of
+    taken = picture_of(order.date)
+    return lambda day: taken if day == order.date else picture_of(day)
 
 
 def changes(previous: LivePicture | None, current: LivePicture) -> dict[str, Any] | None:

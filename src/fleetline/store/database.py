@@ -17,7 +17,15 @@ SQLITE_BUSY_TIMEOUT_S = 30.0
 """How long a SQLite writer waits for another writer before giving up."""
 
 
-def make_engine(url: str | URL, *, echo: bool = False, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str | URL,
+    *,
+    echo: bool = False,
+    pool_size: int | None = None,
+    max_overflow: int | None = None,
+    pool_timeout_s: float | None = None,
+    **kwargs: Any,
+) -> Engine:
     """Create an engine tuned for the database behind ``url``.
 
     Parameters
@@ -27,6 +35,9 @@ def make_engine(url: str | URL, *, echo: bool = False, **kwargs: Any) -> Engine:
         ``postgresql+psycopg://user@host:5432/fleetline``.
     echo
         Log every statement (debugging).
+    pool_size, max_overflow, pool_timeout_s
+        PostgreSQL's connection pool: connections kept, opened beyond them at peaks,
+        and seconds to wait for one (SQLAlchemy's defaults when not given).
     **kwargs
         Passed on to :func:`sqlalchemy.create_engine`.
 
@@ -45,6 +56,13 @@ def make_engine(url: str | URL, *, echo: bool = False, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    for name, value in (
+        ("pool_size", pool_size),
+        ("max_overflow", max_overflow),
+        ("pool_timeout", pool_timeout_s),
+    ):
+        if value is not None:
+            kwargs.setdefault(name, value)
     return sa.create_engine(parsed, echo=echo, **kwargs)
 
 

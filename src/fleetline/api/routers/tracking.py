@@ -35,6 +35,7 @@ from fleetline.domain import commands
 from fleetline.domain.errors import Conflict, InvalidField
 from fleetline.domain.model import TimeWindow
 from fleetline.network.road_layer import RoadLayerError, around
+from fleetline.operations.live_service import picture_of_order_day
 from fleetline.operations.tracking_view import TrackingView, tracking_view
 from fleetline.operations.window_offers import offered_windows
 
@@ -156,8 +157,9 @@ def _open(request: Request, services: Services, token: str, html: bool) -> str |
 
 
 def _view(services: Services, order_id: str) -> TrackingView | None:
+    picture_of = picture_of_order_day(services.uow_factory, services.live.picture, order_id)
     with services.uow_factory() as uow:
-        return tracking_view(uow, order_id, services.live.picture, services.clock.now())
+        return tracking_view(uow, order_id, picture_of, services.clock.now())
 
 
 # --- presenting ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import date, tzinfo
 
 from fleetline.domain.errors import NotFound
 from fleetline.operations.company import company_zone
+from fleetline.operations.live_service import picture_of_order_day
 from fleetline.operations.order_status import OrderStatus, order_status
 from fleetline.operations.search import SearchResult, search
 from fleetline.ui.context import services
@@ -48,9 +49,10 @@ def read_card(order_id: str) -> CardData | None:
     """Read the order's card; ``None`` when the order does not exist."""
     running = services()
     now = running.clock.now()
+    picture_of = picture_of_order_day(running.uow_factory, running.live.picture, order_id)
     with running.uow_factory() as uow:
         try:
-            status = order_status(uow, running.live.picture, order_id, now)
+            status = order_status(uow, picture_of, order_id, now)
         except NotFound:
             return None
         zone = company_zone(uow)
@@ -58,7 +60,7 @@ def read_card(order_id: str) -> CardData | None:
     truck_name = None
     view = MapView(stop=order.location)
     if status.position is not None and status.vehicle_id is not None:
-        picture = running.live.picture(order.date)
+        picture = picture_of(order.date)
         truck_name = next(
             (
                 run.vehicle.name
