@@ -122,13 +122,20 @@ def _is_late_echo(current: OrderState, target: OrderState) -> bool:
 def report_vehicle_event(
     command: commands.ReportVehicleEvent, uow: UnitOfWork, context: Context
 ) -> VehicleState:
-    """Change a vehicle's status (a replay of the current status changes nothing)."""
+    """Change a vehicle's status.
+
+    A replay of the current status changes nothing; so does a report older than the
+    current status (a driver's app sending, once back online, a breakdown the dispatcher
+    has since reported resolved): the truck keeps its newer status and no exception
+    opens again.
+    """
     _not_in_future(command.at, context)
     if uow.vehicles.get(command.vehicle_id) is None:
         raise NotFound("vehicle", command.vehicle_id)
-    current = uow.vehicle_states.get(command.vehicle_id) or VehicleState(
-        command.vehicle_id, VehicleStatus.ON_DUTY, command.at
-    )
+    stored = uow.vehicle_states.get(command.vehicle_id)
+    if stored is not None and command.at < stored.since:
+        return stored
+    current = stored or VehicleState(command.vehicle_id, VehicleStatus.ON_DUTY, command.at)
     target = VEHICLE_EVENT_STATUS[command.type]
     if current.status is target:
         return current

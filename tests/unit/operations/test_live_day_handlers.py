@@ -201,6 +201,26 @@ def test_a_breakdown_sets_the_truck_s_status_and_is_logged_once(day: Day) -> Non
         assert uow.vehicle_states.list() == [state]
 
 
+def test_a_breakdown_sent_again_after_the_truck_resumed_leaves_it_on_the_road(day: Day) -> None:
+    """Broken down at 07:30, back on the road at 07:50, then the 07:30 breakdown arrives
+    again (an app back online resends it): the truck stays on duty, and nothing is logged
+    that would open the breakdown's exception a second time."""
+    fleet = day.fleet
+    broke, resumed = NOW - timedelta(minutes=30), NOW - timedelta(minutes=10)
+    breakdown = commands.ReportVehicleEvent(
+        vehicle_id=day.truck_1, type=VehicleEventType.BREAKDOWN, at=broke
+    )
+    fleet.run(breakdown)
+    back, _ = fleet.run(
+        commands.ReportVehicleEvent(
+            vehicle_id=day.truck_1, type=VehicleEventType.RESUMED, at=resumed
+        )
+    )
+    state, logged = fleet.run(breakdown)
+    assert state == back and state.status is VehicleStatus.ON_DUTY and state.since == resumed
+    assert logged == []
+
+
 def test_a_status_for_an_unknown_truck_is_not_found(day: Day) -> None:
     """No state is stored for a truck that does not exist."""
     ghost = commands.ReportVehicleEvent(
