@@ -124,16 +124,18 @@ def report_vehicle_event(
 ) -> VehicleState:
     """Change a vehicle's status.
 
-    A replay of the current status changes nothing; so does a report older than the
-    current status (a driver's app sending, once back online, a breakdown the dispatcher
-    has since reported resolved): the truck keeps its newer status and no exception
-    opens again.
+    A replay of the current status changes nothing; so does a report from before the
+    current status by more than devices' clocks may differ (a breakdown of 07:30 sent
+    again, without its idempotency key, after the dispatcher reported the truck back on
+    the road at 07:50): the truck keeps its newer status and no exception opens again.
+    Within that margin the later report wins, so that a driver's tap is never lost to a
+    phone's clock running a little behind the server's.
     """
     _not_in_future(command.at, context)
     if uow.vehicles.get(command.vehicle_id) is None:
         raise NotFound("vehicle", command.vehicle_id)
     stored = uow.vehicle_states.get(command.vehicle_id)
-    if stored is not None and command.at < stored.since:
+    if stored is not None and command.at < stored.since - DEVICE_CLOCK_DRIFT:
         return stored
     current = stored or VehicleState(command.vehicle_id, VehicleStatus.ON_DUTY, command.at)
     target = VEHICLE_EVENT_STATUS[command.type]

@@ -221,6 +221,25 @@ def test_a_breakdown_sent_again_after_the_truck_resumed_leaves_it_on_the_road(da
     assert logged == []
 
 
+def test_back_on_the_road_from_a_phone_a_little_behind_the_server_still_counts(
+    day: Day,
+) -> None:
+    """The dispatcher reports the breakdown at the server's time; the driver taps 'Back
+    on the road' a moment later on a phone whose clock runs 30 s behind: the tap wins."""
+    fleet = day.fleet
+    fleet.run(
+        commands.ReportVehicleEvent(vehicle_id=day.truck_1, type=VehicleEventType.BREAKDOWN, at=NOW)
+    )
+    behind = NOW - timedelta(seconds=30)
+    state, logged = fleet.run(
+        commands.ReportVehicleEvent(
+            vehicle_id=day.truck_1, type=VehicleEventType.RESUMED, at=behind
+        )
+    )
+    assert state.status is VehicleStatus.ON_DUTY and state.since == behind
+    assert [e.status for e in logged if isinstance(e, events.VehicleStatusChanged)] == ["on_duty"]
+
+
 def test_a_status_for_an_unknown_truck_is_not_found(day: Day) -> None:
     """No state is stored for a truck that does not exist."""
     ghost = commands.ReportVehicleEvent(
