@@ -143,11 +143,15 @@ class FiguresPage:
         self._earlier: tuple[DayKpis, ...] | None = None
 
     async def build(self) -> None:
-        """Draw the page and start reading the day again every 30 seconds."""
+        """Draw the page, fill it with the figures once read, and read them every 30 s.
+
+        The page is sent at once and its figures follow: a busy machine makes them come
+        later, never turns the page into an error.
+        """
         self._box = ui.column().classes("w-full q-pa-md gap-4")
         with self._box:
             ui.label("Reading the day's figures…").classes("text-grey-7")
-        await self.refresh()
+        ui.timer(0.05, self.refresh, once=True)
         ui.timer(REFRESH_EVERY_S, self.refresh)
 
     async def refresh(self) -> None:
