@@ -73,6 +73,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         database_url=f"sqlite:///{folder / 'fleetline.sqlite3'}",
         solver_processes=0,
         solver_max_iterations=400,
+        options_max_iterations=100,
         public_url=f"http://127.0.0.1:{port}",
         mqtt_url=None,
     )
@@ -163,6 +164,21 @@ def open_page(browser: Any, served: Served) -> Iterator[Any]:
     for context in contexts:
         context.close()
     assert errors == [], errors
+
+
+def live_status(served: Served, vehicle_id: str, expected: str, timeout_s: float = 5.0) -> str:
+    """A vehicle's status in ``GET /live`` once it is ``expected``, or the last one read.
+
+    ``/live`` answers from the published picture, which follows a report within the
+    refresher's interval (a second): a reader sees the report shortly after, not at once.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        vehicles = served.api("dispatcher").get("/api/v1/live").json()["vehicles"]
+        status = str(next(v["status"] for v in vehicles if v["vehicle_id"] == vehicle_id))
+        if status == expected or time.monotonic() > deadline:
+            return status
+        time.sleep(0.1)
 
 
 def screenshot(page: Any, name: str) -> Path:

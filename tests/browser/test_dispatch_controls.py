@@ -15,7 +15,7 @@ import httpx
 from playwright.sync_api import expect
 
 from fleetline.domain import commands
-from tests.browser.conftest import PHONE, Served, screenshot
+from tests.browser.conftest import PHONE, Served, live_status, screenshot
 
 PAGE = "/dispatch/controls"
 
@@ -240,13 +240,12 @@ def test_a_breakdown_phoned_in_is_reported_for_the_driver_and_opens_an_exception
             f"Reported: {truck['name']} is broken down.", timeout=15_000
         )
         expect(page.get_by_test_id("truck-exception")).to_contain_text(
-            f"{truck['name']} broke down"
+            f"{truck['name']} broke down", timeout=15_000
         )
         expect(page.get_by_test_id("truck-exception").get_by_role("link")).to_have_attribute(
             "href", re.compile(r"/dispatch/exceptions")
         )
-        vehicles = {v["vehicle_id"]: v for v in api.get("/api/v1/live").json()["vehicles"]}
-        assert vehicles[vehicle_id]["status"] == "broken_down"
+        assert live_status(served, vehicle_id, "broken_down") == "broken_down"
         opened = [
             e
             for e in api.get("/api/v1/exceptions", params={"status": "open"}).json()
@@ -267,8 +266,7 @@ def test_a_breakdown_phoned_in_is_reported_for_the_driver_and_opens_an_exception
         expect(page.get_by_test_id("truck-outcome")).to_have_text(
             f"Reported: {truck['name']} is on duty.", timeout=15_000
         )
-        vehicles = {v["vehicle_id"]: v for v in api.get("/api/v1/live").json()["vehicles"]}
-        assert vehicles[vehicle_id]["status"] == "on_duty"
+        assert live_status(served, vehicle_id, "on_duty") == "on_duty"
     finally:
         for exception in api.get("/api/v1/exceptions", params={"status": "open"}).json():
             if exception["kind"] == "breakdown" and exception["vehicle_id"] == vehicle_id:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.browser.conftest import DESKTOP, MORNING, PHONE, Served, screenshot
+from tests.browser.conftest import DESKTOP, MORNING, PHONE, Served, live_status, screenshot
 
 ROUTE = "/api/v1/driver/route"
 
@@ -177,9 +177,7 @@ def test_a_breakdown_report_then_back_on_the_road(open_page: Any, served: Served
     page.locator(".fl-vehicle-status", has_text="Broken down").wait_for(timeout=15_000)
     vehicle = _route(served)["vehicle"]
     assert (vehicle["status"], vehicle["note"]) == ("broken_down", "Flat tyre on the A14")
-    live = served.api("dispatcher").get("/api/v1/live").json()
-    mine = next(v for v in live["vehicles"] if v["vehicle_id"] == vehicle["id"])
-    assert mine["status"] == "broken_down"
+    assert live_status(served, vehicle["id"], "broken_down") == "broken_down"
     screenshot(page, "driver_broken_down_phone")
     page.get_by_role("button", name="Back on the road").click()
     page.locator(".fl-vehicle-status", has_text="On duty").wait_for(timeout=15_000)

@@ -75,6 +75,10 @@ class ExceptionService:
         self._finders = dict(finders)
         self.publish = publish
         self._workers = workers or ThreadPoolExecutor(max_workers=1, thread_name_prefix="options")
+        # Opening an exception never waits behind the option solves of others.
+        self._openers = workers or ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="exceptions"
+        )
         self._pending: list[Future[None]] = []
         self._queued: set[str] = set()
         self._queued_lock = threading.Lock()
@@ -83,17 +87,17 @@ class ExceptionService:
     # --- what opens an exception ---------------------------------------------------------
 
     def on_vehicle_status(self, event: events.VehicleStatusChanged) -> None:
-        """A breakdown opens an exception for the truck's remaining stops (on the worker)."""
+        """A breakdown opens an exception for the truck's remaining stops (off the request)."""
         if event.status == "broken_down":
             self._off_the_request(partial(self._open_breakdown, event))
 
     def on_stop_reported(self, event: events.StopReported) -> None:
-        """A failed delivery opens an exception for that order (on the worker)."""
+        """A failed delivery opens an exception for that order (off the request)."""
         if event.type == "failed":
             self._off_the_request(partial(self._open_failed_delivery, event))
 
     def _off_the_request(self, work: Callable[[], None]) -> None:
-        """Run ``work`` on the worker, so that the report behind it is answered at once.
+        """Run ``work`` on the opening thread, so that the report behind it is answered at once.
 
         The work reads the live picture as it is once the report is stored; ``wait``
         waits for it as for option computations. While the service stops, the work is
@@ -102,7 +106,7 @@ class ExceptionService:
         with self._queued_lock:
             if not self._stopped:
                 try:
-                    self._pending.append(self._workers.submit(work))
+                    self._pending.append(self._openers.submit(work))
                     return
                 except RuntimeError:  # the interpreter exits: its thread pools take no work
                     self._stopped = True
@@ -312,6 +316,8 @@ class ExceptionService:
     def close(self) -> None:
         """Stop computing options: the one under way finishes, those waiting are dropped."""
         self.stop_computing()
+        if self._openers is not self._workers:
+            self._openers.shutdown(wait=True)  # the exceptions being opened are stored
         self._workers.shutdown(wait=True, cancel_futures=True)
 
 

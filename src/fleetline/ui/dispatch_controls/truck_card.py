@@ -7,12 +7,13 @@ breakdown opens an exception for the truck's remaining stops, linked from here.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
 from fleetline.domain import commands
-from fleetline.domain.live import VehicleEventType, VehicleState
+from fleetline.domain.live import VehicleEventType, VehicleState, VehicleStatus
 from fleetline.ui.dispatch.map_state import STATUS_COLOURS, STATUS_WORDS
 from fleetline.ui.dispatch_controls.forms import FieldErrors, send
 from fleetline.ui.dispatch_controls.reading import (
@@ -31,6 +32,10 @@ EVENT_WORDS = {
     VehicleEventType.ON_DUTY.value: "On duty",
 }
 MAX_NOTE = 2000
+
+EXCEPTION_WAIT_S = 0.5
+EXCEPTION_WAIT_LOOKS = 30
+"""A breakdown's exception is looked for every half second, for 15 s at most."""
 
 
 class TruckCard:
@@ -177,12 +182,39 @@ class TruckCard:
             ui.label(f"Reported: {truck.name} is {status.lower()}.").classes("text-positive").props(
                 'data-testid="truck-outcome"'
             )
-            fresh = self.look.truck(truck.vehicle_id) if self.look else None
-            if fresh is not None and fresh.open_exception:
-                with ui.row().classes("items-center gap-2").props('data-testid="truck-exception"'):
-                    ui.icon("warning", color="negative")
-                    ui.label(fresh.open_exception)
-                    ui.link(
-                        "Open the Exceptions inbox",
-                        f"/dispatch/exceptions?date={look.day.isoformat()}",
-                    )
+        opened = await self._open_exception_of(truck.vehicle_id, state)
+        if opened is not None:
+            with (
+                self.outcome,
+                ui.row().classes("items-center gap-2").props('data-testid="truck-exception"'),
+            ):
+                ui.icon("warning", color="negative")
+                ui.label(opened)
+                ui.link(
+                    "Open the Exceptions inbox",
+                    f"/dispatch/exceptions?date={look.day.isoformat()}",
+                )
+
+    async def _open_exception_of(self, vehicle_id: str, state: VehicleState) -> str | None:
+        """The truck's open exception; after a breakdown, waited for while it opens.
+
+        The engine opens a breakdown's exception right after the report is stored, off
+        the report's request: the card says so and shows the exception once it is open.
+        """
+        fresh = self.look.truck(vehicle_id) if self.look else None
+        if fresh is not None and fresh.open_exception:
+            return fresh.open_exception
+        if state.status is not VehicleStatus.BROKEN_DOWN:
+            return None
+        with self.outcome:
+            waiting = ui.label("Opening its exception…").classes("text-grey-7")
+        try:
+            for _ in range(EXCEPTION_WAIT_LOOKS):
+                await asyncio.sleep(EXCEPTION_WAIT_S)
+                await self.on_reported()
+                fresh = self.look.truck(vehicle_id) if self.look else None
+                if fresh is not None and fresh.open_exception:
+                    return fresh.open_exception
+            return None
+        finally:
+            waiting.delete()
