@@ -15,7 +15,7 @@ from functools import partial
 from sqlalchemy import Engine
 
 from fleetline.adapters.mqtt_positions import MqttPositionFeed
-from fleetline.bus import Context, MessageBus
+from fleetline.bus import CommandHandler, Context, MessageBus
 from fleetline.clock import Clock, SystemClock
 from fleetline.comms.channels import channels_from
 from fleetline.comms.compose import CommsConfig
@@ -207,34 +207,11 @@ def bootstrap(
         uow_factory=uow_factory,
         context=context,
         command_handlers={
-            commands.CreateDepot: master_data.create_depot,
-            commands.UpdateDepot: master_data.update_depot,
-            commands.SetCompanyTimezone: set_company_timezone,
-            commands.CreateVehicle: master_data.create_vehicle,
-            commands.CreateDriver: master_data.create_driver,
-            commands.CreateClient: master_data.create_client,
-            commands.UpdateClient: master_data.update_client,
-            commands.UpdateVehicle: master_data.update_vehicle,
-            commands.UpdateDriver: master_data.update_driver,
-            commands.IssueToken: admin_tokens.issue_api_token,
-            commands.RevokeToken: admin_tokens.revoke_api_token,
-            commands.ImportOrderFile: order_file_import.import_order_file,
-            commands.CreateOrders: orders.create_orders,
-            commands.ChangeOrder: orders.change_order,
-            commands.RequestPlan: plans.request_plan,
+            **STORE_COMMAND_HANDLERS,
             commands.ImportPlan: plans.make_import_plan(planning.time_sequences),
-            commands.DispatchPlan: plans.dispatch_plan,
             commands.RecordPositions: make_record_positions(),
-            commands.ReportStopEvent: live_day.report_stop_event,
-            commands.ReportVehicleEvent: live_day.report_vehicle_event,
-            commands.ReportTrafficIncident: live_day.report_traffic_incident,
-            commands.EndTrafficIncident: end_traffic_incident,
             commands.ResolveException: make_resolve_exception(travel_times, forecast),
             commands.ApplyManualEdit: make_apply_manual_edit(travel_times, forecast),
-            commands.SetReplanPolicy: set_replan_policy,
-            commands.LogInquiry: inquiries.log_inquiry,
-            commands.SetMessageHold: message_hold.set_message_hold,
-            commands.RetryNotification: message_hold.retry_notification,
         },
         event_handlers={
             events.PlanRequested: [planning.on_plan_requested],
@@ -306,6 +283,36 @@ def bootstrap(
     services.outbox = outbox
     services.road_layer = road_layer_for(settings.region)
     return services
+
+
+STORE_COMMAND_HANDLERS: dict[type[commands.Command], CommandHandler] = {
+    commands.CreateDepot: master_data.create_depot,
+    commands.UpdateDepot: master_data.update_depot,
+    commands.SetCompanyTimezone: set_company_timezone,
+    commands.CreateVehicle: master_data.create_vehicle,
+    commands.CreateDriver: master_data.create_driver,
+    commands.CreateClient: master_data.create_client,
+    commands.UpdateClient: master_data.update_client,
+    commands.UpdateVehicle: master_data.update_vehicle,
+    commands.UpdateDriver: master_data.update_driver,
+    commands.IssueToken: admin_tokens.issue_api_token,
+    commands.RevokeToken: admin_tokens.revoke_api_token,
+    commands.ImportOrderFile: order_file_import.import_order_file,
+    commands.CreateOrders: orders.create_orders,
+    commands.ChangeOrder: orders.change_order,
+    commands.RequestPlan: plans.request_plan,
+    commands.DispatchPlan: plans.dispatch_plan,
+    commands.ReportStopEvent: live_day.report_stop_event,
+    commands.ReportVehicleEvent: live_day.report_vehicle_event,
+    commands.ReportTrafficIncident: live_day.report_traffic_incident,
+    commands.EndTrafficIncident: end_traffic_incident,
+    commands.SetReplanPolicy: set_replan_policy,
+    commands.LogInquiry: inquiries.log_inquiry,
+    commands.SetMessageHold: message_hold.set_message_hold,
+    commands.RetryNotification: message_hold.retry_notification,
+}
+"""The command handlers that need nothing but the store and a clock; the services add
+those that need the road network, the planner or the forecaster."""
 
 
 LIVE_EVENTS: tuple[type[events.Event], ...] = (

@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Self
 
+from fleetline.bootstrap import STORE_COMMAND_HANDLERS
 from fleetline.bus import CommandHandler, Context, MessageBus
 from fleetline.clock import Clock, SystemClock
 from fleetline.domain import commands
@@ -56,20 +57,7 @@ from fleetline.domain.live import (
 )
 from fleetline.domain.messages import Inquiry, MessageHold, NoticeStatus, Notification
 from fleetline.domain.model import Client, Depot, Driver, Order, Plan, PlanStatus, Vehicle
-from fleetline.operations import (
-    admin_tokens,
-    inquiries,
-    live_day,
-    master_data,
-    message_hold,
-    order_file_import,
-    orders,
-    plans,
-)
-from fleetline.operations.company import set_company_timezone
 from fleetline.operations.ports import IdempotencyRecord, LoggedEvent
-from fleetline.operations.replan_policy import set_replan_policy
-from fleetline.operations.traffic_incidents import end_traffic_incident
 
 TABLES = (
     "depots",
@@ -1218,34 +1206,9 @@ class _CommsSettings(_Repository):
 
 # --- a bus on the memory store ----------------------------------------------------------
 
-HANDLERS: dict[type[commands.Command], CommandHandler] = {
-    commands.CreateDepot: master_data.create_depot,
-    commands.UpdateDepot: master_data.update_depot,
-    commands.SetCompanyTimezone: set_company_timezone,
-    commands.CreateVehicle: master_data.create_vehicle,
-    commands.CreateDriver: master_data.create_driver,
-    commands.CreateClient: master_data.create_client,
-    commands.UpdateClient: master_data.update_client,
-    commands.UpdateVehicle: master_data.update_vehicle,
-    commands.UpdateDriver: master_data.update_driver,
-    commands.IssueToken: admin_tokens.issue_api_token,
-    commands.RevokeToken: admin_tokens.revoke_api_token,
-    commands.ImportOrderFile: order_file_import.import_order_file,
-    commands.CreateOrders: orders.create_orders,
-    commands.ChangeOrder: orders.change_order,
-    commands.RequestPlan: plans.request_plan,
-    commands.DispatchPlan: plans.dispatch_plan,
-    commands.ReportStopEvent: live_day.report_stop_event,
-    commands.ReportVehicleEvent: live_day.report_vehicle_event,
-    commands.ReportTrafficIncident: live_day.report_traffic_incident,
-    commands.EndTrafficIncident: end_traffic_incident,
-    commands.SetReplanPolicy: set_replan_policy,
-    commands.LogInquiry: inquiries.log_inquiry,
-    commands.SetMessageHold: message_hold.set_message_hold,
-    commands.RetryNotification: message_hold.retry_notification,
-}
+HANDLERS: Mapping[type[commands.Command], CommandHandler] = STORE_COMMAND_HANDLERS
 """The command handlers that need nothing but storage and a clock, as the services wire
-them (``fleetline.bootstrap``); those that need the road network are left out."""
+them; those that need the road network are left out."""
 
 
 def sequential_ids() -> Callable[[str], str]:
