@@ -1,0 +1,1 @@
+"""A whole company at once: ``fleetline serve`` under a day's concurrent load."""
