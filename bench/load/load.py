@@ -76,7 +76,9 @@ each, so that their requests queue at the server, not in the load generator)."""
 class LoadSpec:
     """Who takes part in the load and how often each asks."""
 
-    base_url: str
+    base_urls: list[str]
+    """The faces; each person keeps to one (trucks, agents, viewers and consoles are dealt
+    round-robin), the probe asks the first, so that it sees positions sent to the others."""
     duration_s: float
     vehicle_ids: list[str]
     routes: dict[str, list[tuple[float, float]]]
@@ -473,7 +475,8 @@ async def _console(
     """Hold the live stream open until ``done``, opening it again if it drops."""
     headers = _headers(spec.console_tokens[index % len(spec.console_tokens)])
     timeout = httpx.Timeout(TIMEOUT_S, read=60.0)
-    async with httpx.AsyncClient(base_url=spec.base_url, timeout=timeout) as client:
+    base_url = spec.base_urls[index % len(spec.base_urls)]
+    async with httpx.AsyncClient(base_url=base_url, timeout=timeout) as client:
         while not done.is_set():
             opened = time.perf_counter()
             last_live: float | None = None
@@ -521,7 +524,7 @@ async def drive(spec: LoadSpec, log: Callable[[str], None] = print) -> LoadResul
     Parameters
     ----------
     spec
-        The people and their periods; the server must be up at ``spec.base_url``.
+        The people and their periods; the faces must be up at ``spec.base_urls``.
     log
         Called with a progress line every 10 seconds.
 
@@ -538,11 +541,16 @@ async def drive(spec: LoadSpec, log: Callable[[str], None] = print) -> LoadResul
     streams = Streams()
     trucks = len(spec.vehicle_ids)
     viewers = len(spec.tracking_tokens)
+    faces = len(spec.base_urls)
+
+    def per_face(connections: int) -> list[httpx.AsyncClient]:
+        return [_client(url, max(1, math.ceil(connections / faces))) for url in spec.base_urls]
+
     clients = {
-        "trucks": _client(spec.base_url, trucks),
-        "agents": _client(spec.base_url, spec.agents),
-        "viewers": _client(spec.base_url, min(viewers, VIEWER_CONNECTIONS)),
-        "probe": _client(spec.base_url, 1),
+        "trucks": per_face(trucks),
+        "agents": per_face(spec.agents),
+        "viewers": per_face(min(viewers, VIEWER_CONNECTIONS)),
+        "probe": [_client(spec.base_urls[0], 1)],
     }
     started_at = datetime.now(UTC)
     clock = _Clock(spec.duration_s)
@@ -550,7 +558,7 @@ async def drive(spec: LoadSpec, log: Callable[[str], None] = print) -> LoadResul
         asyncio.create_task(
             _truck(
                 spec,
-                clients["trucks"],
+                clients["trucks"][index % faces],
                 clock,
                 requests,
                 index,
@@ -560,11 +568,13 @@ async def drive(spec: LoadSpec, log: Callable[[str], None] = print) -> LoadResul
         for index in range(trucks)
     ]
     tasks += [
-        asyncio.create_task(_agent(spec, clients["agents"], clock, requests, index))
+        asyncio.create_task(_agent(spec, clients["agents"][index % faces], clock, requests, index))
         for index in range(spec.agents)
     ]
     tasks += [
-        asyncio.create_task(_viewer(spec, clients["viewers"], clock, requests, index))
+        asyncio.create_task(
+            _viewer(spec, clients["viewers"][index % faces], clock, requests, index)
+        )
         for index in range(viewers)
     ]
     done = asyncio.Event()
@@ -576,7 +586,7 @@ async def drive(spec: LoadSpec, log: Callable[[str], None] = print) -> LoadResul
     ]
     if spec.probe_trucks:
         readers.append(
-            asyncio.create_task(_probe(spec, clients["probe"], clock, requests, probe, done))
+            asyncio.create_task(_probe(spec, clients["probe"][0], clock, requests, probe, done))
         )
     reporter = asyncio.create_task(_report(clock, requests, log))
     try:
@@ -593,8 +603,9 @@ async def drive(spec: LoadSpec, log: Callable[[str], None] = print) -> LoadResul
         for task in (*tasks, *readers):
             task.cancel()
         await asyncio.gather(*tasks, *readers, reporter, return_exceptions=True)
-        for client in clients.values():
-            await client.aclose()
+        for kind in clients.values():
+            for client in kind:
+                await client.aclose()
     planned = {
         POSITIONS: trucks / spec.truck_period_s,
         ORDER_STATUS: spec.agents / spec.agent_period_s,

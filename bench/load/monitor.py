@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 from typing import Any
 
 import psutil
+import sqlalchemy as sa
 
 
 class _Tree:
@@ -44,15 +46,16 @@ class Monitor:
 
     Parameters
     ----------
-    server_pid
-        The server's process; it and all its descendants are summed.
+    server_pids
+        The server's processes (the faces' and the engines' of a split installation);
+        they and all their descendants are summed.
     every_s
         Seconds between samples.
     """
 
-    def __init__(self, server_pid: int, every_s: float = 5.0) -> None:
+    def __init__(self, server_pids: list[int], every_s: float = 5.0) -> None:
         self.samples: list[dict[str, Any]] = []
-        self._server_pid = server_pid
+        self._server_pids = server_pids
         self._every_s = every_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="monitor", daemon=True)
@@ -76,11 +79,13 @@ class Monitor:
             self._sample(time.monotonic() - self._started)
 
     def _sample(self, at: float) -> None:
-        try:
-            server = psutil.Process(self._server_pid)
-            server_tree = [server, *server.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            server_tree = []
+        server_tree = []
+        for pid in self._server_pids:
+            try:
+                server = psutil.Process(pid)
+                server_tree += [server, *server.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
         postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
         cpu, rss, count = self._trees["server"].sample(server_tree)
         pg_cpu, _, _ = self._trees["postgres"].sample(postgres)
@@ -101,3 +106,70 @@ class Monitor:
                 "load_1min": round(os.getloadavg()[0], 2),
             }
         )
+
+
+class DatabaseWaits:
+    """What the server's connections are doing, from ``pg_stat_activity``, every 0.5 s.
+
+    Each look counts the run's database connections by state (``active``, ``idle in
+    transaction``, ...) and, for those not idle, by what they wait for (``Lock:relation``,
+    ``Client:ClientRead``, ...). A wait shorter than the interval is seen only now and then,
+    so the figures say how often, not how long.
+
+    Parameters
+    ----------
+    database_url
+        The run's database; only its connections are counted.
+    every_s
+        Seconds between looks.
+    """
+
+    QUERY = sa.text(
+        "SELECT state, wait_event_type, wait_event, count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND backend_type = 'client backend' GROUP BY 1, 2, 3"
+    )
+
+    def __init__(self, database_url: str, every_s: float = 0.5) -> None:
+        self._engine = sa.create_engine(database_url, pool_size=1, max_overflow=0)
+        self._every_s = every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="db-waits", daemon=True)
+        self.looks = 0
+        self.seen_in: Counter[str] = Counter()
+        """Looks in which at least one connection was in each state or wait."""
+        self.most: Counter[str] = Counter()
+        """The most connections seen at once in each state or wait."""
+
+    def start(self) -> None:
+        """Start looking."""
+        self._thread.start()
+
+    def stop(self) -> dict[str, Any]:
+        """Stop looking; return the looks, and per state or wait how often and how many."""
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self._engine.dispose()
+        return {
+            "looks": self.looks,
+            "every_s": self._every_s,
+            "looks_with": dict(self.seen_in.most_common()),
+            "most_at_once": dict(self.most.most_common()),
+        }
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every_s):
+            try:
+                with self._engine.connect() as connection:
+                    rows = connection.execute(self.QUERY).all()
+            except sa.exc.SQLAlchemyError:
+                continue
+            counts: Counter[str] = Counter()
+            for state, wait_type, wait, count in rows:
+                counts[f"state {state}"] += count
+                if state != "idle" and wait_type:
+                    counts[f"waiting {wait_type}:{wait}"] += count
+            self.looks += 1
+            for key, count in counts.items():
+                self.seen_in[key] += 1
+                self.most[key] = max(self.most[key], count)

@@ -33,6 +33,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -44,7 +45,7 @@ import numpy as np
 import psutil
 import sqlalchemy as sa
 from bench.load import load
-from bench.load.monitor import Monitor
+from bench.load.monitor import DatabaseWaits, Monitor
 from bench.load.setup import POSTGRES_URL, Prepared, drop_database, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,6 +84,19 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds at most to let the server record its backlog of client messages "
         "before the load (0: load at once, from a cold start)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="a split installation: `fleetline serve --workers N` and two `fleetline worker` "
+        "(one active, one standby); 0: the one-process `fleetline serve`",
+    )
+    parser.add_argument(
+        "--kill-engine-at",
+        type=float,
+        default=None,
+        help="seconds into the load at which the active engine is killed (kill -9)",
+    )
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder of the JSON result")
@@ -120,10 +134,19 @@ def main(argv: list[str] | None = None) -> int:
     log_path = Path(tempfile.mkdtemp(prefix="fleetline-load-")) / "server.log"
     server: subprocess.Popen[bytes] | None = None
     stopped_s = 0.0
+    engines: list[subprocess.Popen[bytes]] = []
+    faces = [f"http://127.0.0.1:{port + index}" for index in range(max(1, args.workers))]
+    fault: dict[str, Any] | None = None
     try:
-        server = start_server(prepared.database_url, port, log_path)
+        if args.workers:
+            engines = start_engines(prepared.database_url, log_path.parent)
+            arguments = ("serve", "--workers", str(args.workers), "--host", "127.0.0.1")
+            arguments += ("--port", str(port))
+            server = start_server(prepared.database_url, port, log_path, arguments)
+        else:
+            server = start_server(prepared.database_url, port, log_path)
         print(f"server pid {server.pid} on 127.0.0.1:{port}, log {log_path}")
-        ready_s = wait_for_health(f"http://127.0.0.1:{port}", server, log_path)
+        ready_s = max(wait_for_health(face, server, log_path) for face in faces)
         print(f"/health answered after {ready_s:.1f} s")
         settled = settle(
             f"http://127.0.0.1:{port}",
@@ -137,12 +160,21 @@ def main(argv: list[str] | None = None) -> int:
             f"{settled['settled_s']} s (open at the start of the load: {settled['open_at_end']})"
         )
         print(f"loading for {args.duration:g} s ...")
-        monitor = Monitor(server.pid)
+        monitor = Monitor([server.pid, *(engine.pid for engine in engines)])
+        waits = DatabaseWaits(prepared.database_url)
         monitor.start()
+        waits.start()
+        killer = None
+        if engines and args.kill_engine_at is not None:
+            killer = EngineKiller(engines, log_path.parent, args.kill_engine_at)
+            killer.start()
         try:
-            result = asyncio.run(load.drive(_load_spec(args, prepared, port)))
+            result = asyncio.run(load.drive(_load_spec(args, prepared, faces)))
         finally:
             samples = monitor.stop()
+            database_waits = waits.stop()
+            if killer is not None:
+                fault = killer.result()
         alive = server.poll() is None
         log_lines_in_load = len(log_path.read_text(errors="replace").splitlines())
         counts = _table_counts(prepared.database_url)
@@ -150,11 +182,22 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             stopped_s = stop_server(server)
             print(f"server stopped in {stopped_s:.1f} s (exit code {server.returncode})")
+        for engine in engines:
+            stop_server(engine)
         if not args.keep:
             drop_database(prepared.database, args.postgres_url)
     server_log = _server_log(log_path, log_lines_in_load)
     report = _report(args, before, prepared, setup_s, result, samples, counts, server_log, alive)
     report["before_the_load"] = settled
+    report["database_connections"] = database_waits
+    if fault is not None:
+        report["engine_killed"] = fault
+        report["engine_killed"]["messages_sent_twice_at_most"] = _sent_again(prepared)
+    report["installation"] = (
+        f"split: `fleetline serve --workers {args.workers}` + 2 x `fleetline worker`"
+        if args.workers
+        else "one process: `fleetline serve`"
+    )
     if server is not None:
         report["server_stop"] = {"seconds": round(stopped_s, 1), "exit_code": server.returncode}
     path = _write(report, args.out)
@@ -175,7 +218,9 @@ def _free_port() -> int:
         return port
 
 
-def start_server(database_url: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    database_url: str, port: int, log_path: Path, arguments: tuple[str, ...] | None = None
+) -> subprocess.Popen[bytes]:
     """Start ``uv run fleetline serve`` on loopback in a process group of its own.
 
     Parameters
@@ -186,6 +231,9 @@ def start_server(database_url: str, port: int, log_path: Path) -> subprocess.Pop
         The port to serve on (127.0.0.1 only).
     log_path
         Where the server's output goes.
+    arguments
+        The command after ``fleetline`` (default: ``serve`` on ``port``); ``("worker",)``
+        starts an engine of a split installation.
 
     Returns
     -------
@@ -199,7 +247,8 @@ def start_server(database_url: str, port: int, log_path: Path) -> subprocess.Pop
         "FLEETLINE_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     env.pop("FLEETLINE_MQTT_URL", None)
-    command = ["uv", "run", "fleetline", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    serve = ("serve", "--host", "127.0.0.1", "--port", str(port))
+    command = ["uv", "run", "fleetline", *(arguments or serve)]
     with log_path.open("wb") as log_file:
         return subprocess.Popen(
             command,
@@ -276,6 +325,81 @@ def settle(base_url: str, admin_token: str, database_url: str, timeout_s: float)
     }
 
 
+def start_engines(
+    database_url: str, folder: Path, timeout_s: float = 180.0
+) -> list[subprocess.Popen[bytes]]:
+    """Start two ``fleetline worker``: the first takes the lease, the second stands by.
+
+    Their logs are ``engine-1.log`` and ``engine-2.log`` in ``folder``.
+    """
+    engines = []
+    for index, wanted in ((1, "running (started"), (2, "standby")):
+        log = folder / f"engine-{index}.log"
+        engine = start_server(database_url, 0, log, ("worker",))
+        engines.append(engine)
+        started = time.monotonic()
+        while wanted not in log.read_text(errors="replace"):
+            if engine.poll() is not None or time.monotonic() - started > timeout_s:
+                raise RuntimeError(f"engine {index} did not start:\n{_tail(log, 40)}")
+            time.sleep(0.2)
+        print(f"engine {index} pid {engine.pid}: {wanted.split(' ')[0]}")
+    return engines
+
+
+class EngineKiller:
+    """Kills the active engine (``kill -9``, its whole process group) after ``at_s`` seconds,
+    and measures how long until the standby's log says it runs."""
+
+    def __init__(self, engines: list[subprocess.Popen[bytes]], folder: Path, at_s: float) -> None:
+        self._engines = engines
+        self._folder = folder
+        self._at_s = at_s
+        self._outcome: dict[str, Any] = {}
+        self._thread = threading.Thread(target=self._run, name="engine-killer", daemon=True)
+
+    def start(self) -> None:
+        """Start counting."""
+        self._thread.start()
+
+    def result(self) -> dict[str, Any]:
+        """What happened: when the engine was killed and how long the takeover took."""
+        self._thread.join(timeout=60)
+        return self._outcome
+
+    def _run(self) -> None:
+        time.sleep(self._at_s)
+        active = self._engines[0]
+        os.killpg(active.pid, signal.SIGKILL)
+        killed = time.monotonic()
+        print(f"killed the active engine (pid {active.pid}) at {self._at_s:g} s")
+        standby_log = self._folder / "engine-2.log"
+        while time.monotonic() - killed < 60:
+            if "running (started" in standby_log.read_text(errors="replace"):
+                took = time.monotonic() - killed
+                print(f"the standby engine runs {took:.1f} s after the kill")
+                self._outcome = {
+                    "killed_at_s": self._at_s,
+                    "takeover_s": round(took, 2),
+                    "target_s": 10.0,
+                    "met": took <= 10.0,
+                    "standby_log": _tail(standby_log, 8).splitlines(),
+                }
+                return
+            time.sleep(0.1)
+        self._outcome = {"killed_at_s": self._at_s, "takeover_s": None, "met": False}
+
+
+def _sent_again(prepared: Prepared) -> int:
+    """Client messages attempted more than once and sent: at most the ones in flight."""
+    engine = sa.create_engine(prepared.database_url)
+    try:
+        with engine.connect() as connection:
+            query = "SELECT count(*) FROM notifications WHERE status = 'sent' AND attempts > 1"
+            return int(connection.execute(sa.text(query)).scalar() or 0)
+    finally:
+        engine.dispose()
+
+
 def stop_server(server: subprocess.Popen[bytes], grace_s: float = 60.0) -> float:
     """Stop the server as Ctrl-C would, and return the seconds it took.
 
@@ -308,9 +432,9 @@ def _tail(path: Path, lines: int) -> str:
 # --- the load ----------------------------------------------------------------------------
 
 
-def _load_spec(args: argparse.Namespace, prepared: Prepared, port: int) -> load.LoadSpec:
+def _load_spec(args: argparse.Namespace, prepared: Prepared, faces: list[str]) -> load.LoadSpec:
     return load.LoadSpec(
-        base_url=f"http://127.0.0.1:{port}",
+        base_urls=faces,
         duration_s=args.duration,
         vehicle_ids=prepared.vehicle_ids,
         routes=prepared.routes,
@@ -644,6 +768,11 @@ def _print_summary(report: dict[str, Any]) -> None:
             f"max; load 1 min max {resources['load_1min_max']}"
         )
     print(f"database after: {report['database_after']}")
+    waits = report["database_connections"]
+    print(
+        f"database connections, {waits['looks']} looks every {waits['every_s']} s; looks "
+        f"with: {waits['looks_with']}; most at once: {waits['most_at_once']}"
+    )
     log = report["server_log"]
     print(
         f"server log: {log['lines']:,} lines {log['by_level']}; not INFO: "

@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import partial
 
 from sqlalchemy import Engine
@@ -17,6 +17,15 @@ from sqlalchemy import Engine
 from fleetline.adapters.mqtt_positions import MqttPositionFeed
 from fleetline.bus import CommandHandler, Context, MessageBus
 from fleetline.clock import Clock, SystemClock
+from fleetline.cluster.event_follower import EventFollower
+from fleetline.cluster.lease import EngineLease
+from fleetline.cluster.notifications import ENGINE, EVENTS, LIVE, Listener
+from fleetline.cluster.pictures import (
+    PictureFollower,
+    ask_engine,
+    days_published_since,
+    publish_picture,
+)
 from fleetline.comms.channels import channels_from
 from fleetline.comms.compose import CommsConfig
 from fleetline.comms.forecast_rules import ForecastRules, make_send_forecast_notices
@@ -37,7 +46,7 @@ from fleetline.operations import (
     plans,
 )
 from fleetline.operations.client_messages import make_send_client_message
-from fleetline.operations.company import company_today, set_company_timezone
+from fleetline.operations.company import CompanyToday, set_company_timezone
 from fleetline.operations.eta import forecast, forecast_fleet
 from fleetline.operations.exception_options import exception_finders
 from fleetline.operations.exceptions import ExceptionService, make_resolve_exception
@@ -80,6 +89,11 @@ class Services:
     outbox: OutboxDispatcher | None = None
     road_layer: RoadLayer | None = None
     """The region's streets for the maps; ``None`` without a region or a road layer."""
+    role: str = "all"
+    """``all`` (one process does everything), ``face`` or ``engine`` (see
+    :mod:`fleetline.cluster`)."""
+    closers: list[Callable[[], None]] = field(default_factory=list)
+    """Stopped first, in order, by :meth:`close` (listeners, the event-log follower)."""
 
     def close(self, *, stop_shared_workers: bool = True) -> None:
         """Stop the workers (the what-if solvers' processes too) and release the database.
@@ -91,6 +105,8 @@ class Services:
             shares; a process that builds services again and again (a test run) keeps
             them for the next and stops them once at its end.
         """
+        for stop in self.closers:
+            stop()
         if self.outbox is not None:
             self.outbox.close()
         if self.mqtt is not None:
@@ -127,6 +143,8 @@ def bootstrap(
     live_refresh: bool = True,
     send_messages: bool = True,
     background: Executor | None = None,
+    role: str = "all",
+    lease: EngineLease | None = None,
 ) -> Services:
     """Build the services of one Fleetline process.
 
@@ -151,7 +169,18 @@ def bootstrap(
     background
         Runs the re-plans and exceptions' option solves; their own threads when not
         given (a simulated day passes one it runs at moments of its choosing).
+    role
+        ``all``: this process does everything (the embedded default). ``face``: the API
+        and consoles of a split installation, which follow the engine's pictures and
+        start no background work. ``engine``: the engine of a split installation, which
+        handles every process's events from the event log and publishes its pictures
+        (needs ``lease``, already taken). See :mod:`fleetline.cluster`.
+    lease
+        The engine lease this process holds (``role="engine"``).
     """
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    face = role == "face"
     settings = settings or Settings()
     clock = clock or SystemClock()
     if migrate:
@@ -179,13 +208,15 @@ def bootstrap(
         if isinstance(travel_times, FollowsTraffic)
         else None
     )
+    today = CompanyToday(uow_factory, clock)
     live = LiveService(
         uow_factory,
         clock,
         travel_times,
         forecast_fleet,
-        today=partial(local_today, uow_factory, clock),
+        today=today,
         before_refresh=feed.sync if feed else None,
+        ask=partial(_ask_for_picture, engine) if face else None,
     )
 
     def stop_lookup(order_id: str) -> RemainingStop | None:
@@ -218,6 +249,14 @@ def bootstrap(
             **{kind: [live.on_event] for kind in LIVE_EVENTS},
         },
     )
+    bus.event_handlers[events.CompanyTimezoneChanged].insert(0, today.forget)
+    comms = CommsConfig(base_url=settings.base_url())
+    bus.command_handlers[commands.SendForecastNotices] = make_send_forecast_notices(comms)
+    bus.command_handlers[commands.SendClientMessage] = make_send_client_message(comms)
+    bus.transaction_rules.append(make_event_rules(comms))
+    if face:
+        parts = (settings, clock, engine, uow_factory, bus, travel_times, planning, live)
+        return _face(Services(*parts, exceptions), today)
     bus.event_handlers[events.VehicleStatusChanged].append(exceptions.on_vehicle_status)
     bus.event_handlers[events.StopReported].append(exceptions.on_stop_reported)
     for changed in (events.PlanRevised, events.PlanDispatched):
@@ -226,10 +265,6 @@ def bootstrap(
     bus.event_handlers[events.StopReported].insert(0, pace.on_stop_reported)
     pace.relearn(live.today())  # a restart keeps each driver's pace of the day
     exceptions.publish = bus.publish
-    comms = CommsConfig(base_url=settings.base_url())
-    bus.command_handlers[commands.SendForecastNotices] = make_send_forecast_notices(comms)
-    bus.command_handlers[commands.SendClientMessage] = make_send_client_message(comms)
-    bus.transaction_rules.append(make_event_rules(comms))
     # ETA-driven client messages follow every refresh, also one a test asks for by hand.
     live.after_refresh.append(ForecastRules(bus, live.today).on_live_refresh)
     replanner = Replanner(
@@ -282,7 +317,86 @@ def bootstrap(
     services.replanner = replanner
     services.outbox = outbox
     services.road_layer = road_layer_for(settings.region)
+    if role == "engine":
+        if lease is None:
+            raise ValueError("the engine needs the engine lease")
+        _follow_the_log(services, lease)
     return services
+
+
+ROLES = ("all", "face", "engine")
+"""What a process does: everything, the faces' part or the engine's part."""
+
+
+def _ask_for_picture(engine: Engine, day: date) -> None:
+    ask_engine(engine, f"picture {day.isoformat()}")
+
+
+def _face(services: Services, today: CompanyToday) -> Services:
+    """Finish the services of a face: follow the engine's pictures, start no work.
+
+    The face's bus hands events to no engine work (the engine reads them from the log);
+    its own positions still move its maps' trucks before the next picture.
+    """
+    bus, live, engine = services.bus, services.live, services.engine
+    bus.event_handlers = {
+        events.PositionsReceived: [live.on_event],
+        events.CompanyTimezoneChanged: [today.forget],
+    }
+    services.exceptions.ask_engine = lambda exception_id: ask_engine(
+        engine, f"options {exception_id}"
+    )
+    follower = PictureFollower(engine, live.adopt, today)
+    listener = Listener(
+        services.settings.database_url,
+        {LIVE: follower.on_notification},
+        on_connect=follower.catch_up,
+        name="pictures",
+    )
+    listener.start()
+    services.role = "face"
+    services.road_layer = road_layer_for(services.settings.region)
+    services.closers.append(listener.close)
+    return services
+
+
+def _follow_the_log(services: Services, lease: EngineLease) -> None:
+    """Make ``services`` the engine: handle the log's events, publish pictures, answer asks.
+
+    Handling starts after the last event the previous engine handled; the days the faces
+    were shown (yesterday on) are computed again at once.
+    """
+    with services.uow_factory() as uow:
+        last = uow.events.last_seq()
+    cursor = lease.record_holder(services.clock.now(), first_cursor=last)
+    follower = EventFollower(services.uow_factory, services.bus, lease, cursor)
+    live = services.live
+    live.on_publish.append(partial(publish_picture, services.engine))
+
+    def on_request(payload: str) -> None:
+        what, _, subject = payload.partition(" ")
+        if what == "picture":
+            try:
+                live.want(date.fromisoformat(subject))
+            except ValueError:
+                log.warning("asked for the picture of %r, which is no day", subject[:40])
+        elif what == "options":
+            services.exceptions.recompute(subject[:64])
+
+    listener = Listener(
+        services.settings.database_url,
+        {EVENTS: follower.wake, ENGINE: on_request},
+        on_connect=follower.wake,
+        name="engine-requests",
+    )
+    today = live.today()
+    for day in {today, *days_published_since(services.engine, today - timedelta(days=1))}:
+        live.want(day)
+    follower.start()
+    listener.start()
+    services.role = "engine"
+    services.closers.extend([listener.close, follower.close])
+    log.info("the engine handles the event log from event %d on", cursor)
 
 
 STORE_COMMAND_HANDLERS: dict[type[commands.Command], CommandHandler] = {
@@ -327,9 +441,3 @@ LIVE_EVENTS: tuple[type[events.Event], ...] = (
     events.CompanyTimezoneChanged,
 )
 """Events after which the live picture is recomputed."""
-
-
-def local_today(uow_factory: Callable[[], UnitOfWork], clock: Clock) -> date:
-    """Today's date where the company works (in the company's time zone)."""
-    with uow_factory() as uow:
-        return company_today(uow, clock.now())

@@ -86,6 +86,10 @@ class MessageBus:
     command_handlers: dict[type[Command], CommandHandler]
     event_handlers: dict[type[Event], list[EventHandler]] = field(default_factory=dict)
     transaction_rules: list[TransactionRule] = field(default_factory=list)
+    relay: Callable[[list[Event]], None] | None = None
+    """When set (the engine of a split installation), committed events are not handed to
+    their subscribers here: ``relay`` is told of them, and the event log's follower hands
+    every event, from every process, to :meth:`deliver` in the order of the log."""
 
     def handle(self, command: Command, idempotency: IdempotentRequest | None = None) -> Any:
         """Handle ``command`` in one transaction and publish its events.
@@ -141,7 +145,15 @@ class MessageBus:
             rule(uow, self.context)
 
     def publish(self, events: list[Event]) -> None:
-        """Hand committed events to their subscribers; a failing subscriber is logged."""
+        """Hand committed events to their subscribers (or to :attr:`relay`)."""
+        if self.relay is not None:
+            if events:
+                self.relay(events)
+            return
+        self.deliver(events)
+
+    def deliver(self, events: list[Event]) -> None:
+        """Hand events to their subscribers now; a failing subscriber is logged."""
         for event in events:
             for subscriber in self.event_handlers.get(type(event), []):
                 try:

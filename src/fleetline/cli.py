@@ -36,6 +36,18 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the API, the consoles and the tracking pages")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="run N API and console processes on ports PORT.. PORT+N-1 (PostgreSQL); "
+        "the engine runs apart, in `fleetline worker`",
+    )
+    serve.add_argument("--face", action="store_true", help=argparse.SUPPRESS)
+    sub.add_parser(
+        "worker",
+        help="run the engine of a split installation (PostgreSQL), or wait as its standby",
+    )
 
     token = sub.add_parser("token", help="manage bearer tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True)
@@ -90,10 +102,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from fleetline.demo import run_demo
 
             run_demo(args)
-        elif args.command == "serve":
+        elif args.command in ("serve", "worker"):
             from fleetline.server import run_server
+            from fleetline.worker import NeedsPostgreSQL, run_worker
 
-            run_server(args.host, args.port)
+            try:
+                if args.command == "worker":
+                    return run_worker()
+                run_server(args.host, args.port, args.workers, args.face)
+            except NeedsPostgreSQL as error:
+                raise CommandFailed(str(error)) from error
         elif args.command == "token":
             _create_token(args.role, args.name, args.driver)
         elif args.command == "plan":

@@ -4,7 +4,7 @@ database of its own.
 Every test runs on SQLite, on a copy of one database migrated once per session. A test
 whose behaviour can differ by database (SQL, locking, concurrency, time zones) is marked
 ``both_databases`` and runs on PostgreSQL too; ``--all-databases`` runs every test on
-both. PostgreSQL tests use ``FLEETLINE_TEST_POSTGRES_URL`` (default: the machine's
+both; one that needs PostgreSQL itself (the split installation) is ``postgresql_only``. PostgreSQL tests use ``FLEETLINE_TEST_POSTGRES_URL`` (default: the machine's
 server) and a schema created for the test and dropped after it, so parallel runs and
 leftovers never collide. They are marked ``postgres`` and skipped when the server is
 unreachable.
@@ -40,9 +40,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if not wanted:
         return
     both = metafunc.definition.get_closest_marker("both_databases") is not None
+    only = metafunc.definition.get_closest_marker("postgresql_only") is not None
     every = metafunc.config.getoption("all_databases")
-    kinds = [pytest.param("sqlite", id="sqlite")]
-    if both or every:
+    kinds = [] if only else [pytest.param("sqlite", id="sqlite")]
+    if both or every or only:
         kinds.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
     for name in wanted:
         metafunc.parametrize(name, kinds, indirect=True)

@@ -7,11 +7,14 @@ Every reader of the company's day asks :func:`company_zone`.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import threading
+import time
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from fleetline.bus import Context
+from fleetline.clock import Clock
 from fleetline.domain import commands, events
 from fleetline.domain.company import CompanyZone, ZoneSource
 from fleetline.domain.errors import Conflict
@@ -148,3 +151,53 @@ def set_company_timezone(
         )
     )
     return changed
+
+
+class CompanyToday:
+    """The company's date by the clock, its time zone read at most every ``max_age_s``.
+
+    Every event and every read asks what "today" is; reading the zone from the store
+    each time costs a transaction each. The zone is kept for ``max_age_s`` of real time
+    (it changes once in a company's life, by an administrator), and forgotten at once
+    when this process sees it change; the date itself always follows the clock.
+
+    Parameters
+    ----------
+    uow_factory
+        Opens a unit of work.
+    clock
+        The clock the date is read from.
+    max_age_s
+        Seconds a zone read from the store is used for; another process's change of the
+        zone is seen within this time.
+    """
+
+    def __init__(
+        self, uow_factory: Callable[[], UnitOfWork], clock: Clock, max_age_s: float = 5.0
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._max_age_s = max_age_s
+        self._lock = threading.Lock()
+        self._zone: ZoneInfo | None = None
+        self._read_at = 0.0
+
+    def __call__(self) -> date:
+        """Return the company's date now."""
+        return self._clock.now().astimezone(self.zone()).date()
+
+    def zone(self) -> ZoneInfo:
+        """Return the company's time zone, from the store when the kept one is too old."""
+        with self._lock:
+            if self._zone is not None and time.monotonic() - self._read_at < self._max_age_s:
+                return self._zone
+        with self._uow_factory() as uow:
+            zone = company_zone(uow)
+        with self._lock:
+            self._zone, self._read_at = zone, time.monotonic()
+        return zone
+
+    def forget(self, _event: object = None) -> None:
+        """Read the zone from the store next time (on ``CompanyTimezoneChanged``)."""
+        with self._lock:
+            self._zone = None

@@ -74,6 +74,8 @@ class ExceptionService:
         self._live = live
         self._finders = dict(finders)
         self.publish = publish
+        self.ask_engine: Callable[[str], None] | None = None
+        """Set in the faces of a split installation: computes nothing, asks the engine."""
         self._workers = workers or ThreadPoolExecutor(max_workers=1, thread_name_prefix="options")
         # Opening an exception never waits behind the option solves of others.
         self._openers = workers or ThreadPoolExecutor(
@@ -275,7 +277,13 @@ class ExceptionService:
             self.publish(uow.collect_new_events())
 
     def recompute(self, exception_id: str) -> None:
-        """Compute an exception's options again (they went out of date)."""
+        """Compute an exception's options again (they went out of date).
+
+        In a face of a split installation (:attr:`ask_engine` set) the engine is asked to.
+        """
+        if self.ask_engine is not None:
+            self.ask_engine(exception_id)
+            return
         if not self._queue(exception_id):
             log.debug("shutting down: the options of exception %s stay as they are", exception_id)
 

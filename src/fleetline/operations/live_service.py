@@ -14,7 +14,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -86,6 +86,10 @@ class LiveService:
         Returns the current delivery day.
     before_refresh
         Called before each refresh (e.g. to bring traffic incidents into travel times).
+    ask
+        Set in the faces of a split installation, which compute no pictures: they adopt
+        the engine's (:meth:`adopt`), and a day they have none of is asked of the engine
+        with ``ask(day)``.
     """
 
     def __init__(
@@ -99,6 +103,7 @@ class LiveService:
         interval_s: float = 1.0,
         max_age_s: float = 30.0,
         before_refresh: Callable[[], object] | None = None,
+        ask: Callable[[date], None] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
@@ -136,6 +141,10 @@ class LiveService:
         refresher's (see :mod:`~fleetline.operations.live_listeners`)."""
         self._listeners = PictureListeners(lambda: self.after_refresh)
         self._before_refresh = before_refresh
+        self._ask = ask
+        self.on_publish: list[Callable[[LivePicture], None]] = []
+        """Called with each picture computed here, as soon as it is (the engine of a split
+        installation hands it to the faces); an error is logged, never raised."""
 
     # --- reading -----------------------------------------------------------------------
 
@@ -152,15 +161,38 @@ class LiveService:
         with self._lock:
             known = self._pictures.get(day)
             fresh = known is not None and day not in self._dirty and day not in self._in_flight
-            refresher = self._thread is not None
+            refresher = self._thread is not None or self._ask is not None
         if known is not None and (fresh or refresher):
             return known
         if refresher:
             return self._from_refresher(day)
         return self.refresh(day)
 
+    def published(self, day: date) -> LivePicture | None:
+        """Return the day's picture if :meth:`picture` would answer it without waiting.
+
+        ``None`` when the day has no picture yet or (with no refresher running) it
+        changed since its last one: :meth:`picture` would wait for or compute it.
+        """
+        with self._lock:
+            known = self._pictures.get(day)
+            if known is None:
+                return None
+            if self._thread is not None or self._ask is not None:
+                return known
+            return None if day in self._dirty or day in self._in_flight else known
+
     def _from_refresher(self, day: date) -> LivePicture:
-        """Ask the refresher for a day it has no picture of yet, and wait for it."""
+        """Ask the refresher (or the engine) for a day it has no picture of, and wait for it.
+
+        Without an answer in time, the picture is computed here (in a face, without
+        recording predictions: that is the engine's).
+        """
+        if self._ask is not None:
+            try:
+                self._ask(day)
+            except Exception:
+                log.exception("asking the engine for the picture of %s failed", day)
         with self._published:
             self._dirty.add(day)
             self._wake.set()
@@ -181,6 +213,12 @@ class LiveService:
             if isinstance(event, PositionsReceived):
                 self._moves += 1
                 self._moved.update(dict.fromkeys(event.vehicle_ids, self._moves))
+        self._wake.set()
+
+    def want(self, day: date) -> None:
+        """Compute the day's picture at the next refresh, and keep it fresh from then on."""
+        with self._lock:
+            self._dirty.add(day)
         self._wake.set()
 
     def moved_since(self, mark: int) -> tuple[int, frozenset[str]]:
@@ -292,16 +330,49 @@ class LiveService:
             self._started[day] = started
             self._published.notify_all()
             subscribers = list(self._subscriptions)
+        self._tell(previous, picture, subscribers)
+        for hook in self.on_publish:
+            try:
+                hook(picture)
+            except Exception:
+                log.exception("publishing the picture of %s failed", day)
+        return picture
+
+    def adopt(self, picture: LivePicture) -> None:
+        """Take in a picture computed elsewhere (by the engine), as if computed here.
+
+        It becomes the day's picture unless this process holds a later one, is numbered
+        in this process's order of versions, wakes the reads waiting for the day and
+        tells the subscribers what changed.
+        """
+        day = picture.snapshot.date
+        with self._lock:
+            previous = self._pictures.get(day)
+            if previous is not None and previous.computed_at > picture.computed_at:
+                return
+            self._version += 1
+            picture = replace(picture, version=self._version)
+            self._pictures[day] = picture
+            self._dirty.discard(day)
+            self._published.notify_all()
+            subscribers = list(self._subscriptions)
+        self._tell(previous, picture, subscribers)
+
+    @staticmethod
+    def _tell(
+        previous: LivePicture | None, picture: LivePicture, subscribers: list[Subscription]
+    ) -> None:
         message = changes(previous, picture)
         if message is not None:
             for subscription in subscribers:
                 subscription.offer(message)
-        return picture
 
     def _samples(
         self, forecasts: Mapping[str, StopForecast], now: datetime
     ) -> list[tuple[str, str, datetime, datetime]]:
-        samples = []
+        samples: list[tuple[str, str, datetime, datetime]] = []
+        if self._ask is not None:
+            return samples  # the engine records predictions
         with self._lock:
             for order_id, forecast in forecasts.items():
                 last = self._recorded.get(order_id)
@@ -367,39 +438,58 @@ class LiveService:
             self._stopping.wait(timeout=self._interval_s)
 
 
-def picture_of_order_day(
-    uow_factory: Callable[[], UnitOfWork],
-    picture_of: Callable[[date], LivePicture],
-    order_id: str,
-) -> Callable[[date], LivePicture]:
-    """Take the picture of an order's day before a read opens its transaction.
+class _NotPublished(Exception):
+    """A read asked for a day whose picture is not published yet."""
 
-    A read that asked for the picture inside its transaction would hold a connection
-    while the picture is waited for (or computed, on another connection): under load the
-    pool runs dry. This reads the order's day in a short transaction of its own, takes
-    the picture with no connection held, and returns a ``picture_of`` for the read that
-    answers from it.
+    def __init__(self, day: date) -> None:
+        super().__init__(day.isoformat())
+        self.day = day
+
+
+def read_with_picture[T](
+    uow_factory: Callable[[], UnitOfWork],
+    live: LiveService,
+    read: Callable[[UnitOfWork, Callable[[date], LivePicture]], T],
+) -> T:
+    """Run ``read`` in one short transaction, with the published pictures of its days.
+
+    A read that waited for a picture inside its transaction would hold a connection
+    while the picture is computed (on another connection): under load the pool runs dry.
+    Here the read gets only pictures already published; when it asks for a day that has
+    none yet, its transaction is closed, the picture is waited for with no connection
+    held, and the read runs again.
 
     Parameters
     ----------
     uow_factory
         Opens a unit of work.
-    picture_of
-        The live service's reader (``services.live.picture``).
-    order_id
-        The order the read is about; unknown, no picture is taken.
+    live
+        The live service.
+    read
+        Reads what it needs from the unit of work and the pictures of its days
+        (``read(uow, picture_of)``); it must change nothing, as it may run twice.
 
     Returns
     -------
-    Callable[[date], LivePicture]
-        The picture taken for the order's day; any other day is asked of ``picture_of``.
+    T
+        What ``read`` returned.
     """
-    with uow_factory() as uow:
-        order = uow.orders.get(order_id)
-    if order is None:
-        return picture_of
-    taken = picture_of(order.date)
-    return lambda day: taken if day == order.date else picture_of(day)
+    waited: dict[date, LivePicture] = {}
+
+    def picture_of(day: date) -> LivePicture:
+        known = waited.get(day) or live.published(day)
+        if known is None:
+            raise _NotPublished(day)
+        return known
+
+    for _ in range(3):
+        try:
+            with uow_factory() as uow:
+                return read(uow, picture_of)
+        except _NotPublished as missing:
+            waited[missing.day] = live.picture(missing.day)
+    with uow_factory() as uow:  # a read of more days than tries: the last one may wait
+        return read(uow, lambda day: waited.get(day) or live.picture(day))
 
 
 def changes(previous: LivePicture | None, current: LivePicture) -> dict[str, Any] | None:

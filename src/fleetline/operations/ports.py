@@ -166,6 +166,7 @@ class EventLog(Protocol):
     def of_type(
         self, type_name: str, since: datetime, until: datetime
     ) -> builtins.list[LoggedEvent]: ...
+    def last_seq(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

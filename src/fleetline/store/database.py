@@ -84,3 +84,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     objects, never ORM instances) and never autoflush behind the unit of work's back.
     """
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def is_postgresql(database_url: str) -> bool:
+    """Whether ``database_url`` names a PostgreSQL database."""
+    return sa.engine.make_url(database_url).get_backend_name() == "postgresql"

@@ -17,6 +17,8 @@ from sqlalchemy.engine import URL
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 """Where the Alembic environment and the revisions live."""
+MIGRATION_LOCK_KEY = 0x466C_6565_746D_6967  # "Fleetmig"
+"""The advisory lock every upgrade of a PostgreSQL database is made under."""
 
 
 def alembic_config(url: str | URL) -> Config:
@@ -42,8 +44,23 @@ def upgrade(url: str | URL, revision: str = "head") -> None:
         SQLAlchemy URL of the database; an empty database gets the whole schema.
     revision
         Alembic revision to reach.
+
+    On PostgreSQL the processes of a split installation may start together: each
+    upgrade waits for the others' under an advisory lock, and finds nothing left to do.
     """
-    command.upgrade(alembic_config(url), revision)
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        if engine.dialect.name != "postgresql":
+            command.upgrade(alembic_config(url), revision)
+            return
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.select(sa.func.pg_advisory_lock(MIGRATION_LOCK_KEY)))
+            try:
+                command.upgrade(alembic_config(url), revision)
+            finally:
+                connection.execute(sa.select(sa.func.pg_advisory_unlock(MIGRATION_LOCK_KEY)))
+    finally:
+        engine.dispose()
 
 
 def downgrade(url: str | URL, revision: str) -> None:

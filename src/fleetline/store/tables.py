@@ -381,3 +381,24 @@ company_settings = sa.Table(
     sa.Column("timezone_changed_by", sa.String(200), nullable=True),
     sa.CheckConstraint("id = 1", name="single_row"),
 )
+
+live_pictures = sa.Table(
+    "live_pictures",
+    metadata,
+    # The engine's latest live picture of each day, for the faces (processes) to read.
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("computed_at", UtcDateTime, nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+)
+
+engine_lease = sa.Table(
+    "engine_lease",
+    metadata,
+    # Who runs the engine, since when, and how far in the event log it has handled.
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("holder", sa.String(200), nullable=False),
+    sa.Column("acquired_at", UtcDateTime, nullable=False),
+    sa.Column("event_cursor", sa.BigInteger, nullable=False),
+    sa.CheckConstraint("id = 1", name="single_row"),
+)

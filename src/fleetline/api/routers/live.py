@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import queue
+import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from fleetline.api.deps import PLANNERS, STAFF, IdempotencyKey, ServicesDep, execute, require
 from fleetline.api.errors import ApiError
@@ -38,6 +40,7 @@ from fleetline.domain.live import (
 )
 from fleetline.domain.model import Location
 from fleetline.operations.live_day import StopReportOutcome, stop_vehicle
+from fleetline.operations.live_service import LivePicture
 from fleetline.operations.live_view import live_document
 from fleetline.operations.traffic_incidents import incidents_of_day
 
@@ -47,6 +50,36 @@ Planner = Annotated[ApiToken, Depends(require(*PLANNERS))]
 Reader = Annotated[ApiToken, Depends(require(*STAFF))]
 KEEP_ALIVE_S = 15.0
 POLL_S = 0.5
+
+
+class RenderedPictures:
+    """The JSON of the last few pictures, rendered once each for all their readers.
+
+    A 200-truck picture is a megabyte of JSON; every agent polling ``/live`` and every
+    console opening the stream would otherwise render the same picture again.
+    """
+
+    def __init__(self, keep: int = 8) -> None:
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._rendered: OrderedDict[int, tuple[LivePicture, bytes]] = OrderedDict()
+
+    def json(self, picture: LivePicture) -> bytes:
+        """Return ``picture``'s live document as JSON bytes."""
+        with self._lock:
+            kept = self._rendered.get(id(picture))
+            if kept is not None and kept[0] is picture:
+                return kept[1]
+        rendered = json.dumps(live_document(picture), separators=(",", ":")).encode()
+        with self._lock:
+            # The picture is held with its JSON, so its id is not reused while kept.
+            self._rendered[id(picture)] = (picture, rendered)
+            while len(self._rendered) > self._keep:
+                self._rendered.popitem(last=False)
+        return rendered
+
+
+RENDERED = RenderedPictures()
 
 
 def drivers_vehicle(services: Services, token: ApiToken) -> str | None:
@@ -243,14 +276,14 @@ def end_incident(
     )
 
 
-@router.get("/live")
+@router.get("/live", response_model=dict[str, Any])
 def live(
     services: ServicesDep,
     token: Reader,
     day: Annotated[date | None, Query(alias="date", description="Today when not given.")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Every vehicle: position, status, remaining stops with ETA and risk."""
-    return live_document(services.live.picture(day))
+    return Response(RENDERED.json(services.live.picture(day)), media_type="application/json")
 
 
 @router.get("/live/stream", response_class=StreamingResponse)
@@ -261,11 +294,11 @@ async def live_stream(request: Request, services: ServicesDep, token: Reader) ->
     (vehicles, stops, stops done), and a keep-alive comment every 15 s.
     """
     subscription = services.live.subscribe()
-    first = await asyncio.to_thread(lambda: live_document(services.live.picture()))
+    first = await asyncio.to_thread(lambda: RENDERED.json(services.live.picture()))
 
     async def events() -> AsyncIterator[str]:
         try:
-            yield f"event: snapshot\ndata: {json.dumps(first)}\n\n"
+            yield f"event: snapshot\ndata: {first.decode()}\n\n"
             quiet_s = 0.0
             while not await request.is_disconnected():
                 try:

@@ -23,7 +23,7 @@ from fleetline.domain import commands
 from fleetline.domain.access import ApiToken, Role
 from fleetline.domain.errors import InvalidField, NotFound
 from fleetline.domain.messages import NoticeStatus
-from fleetline.operations.live_service import picture_of_order_day
+from fleetline.operations.live_service import read_with_picture
 from fleetline.operations.message_hold import waiting_messages
 from fleetline.operations.order_status import order_status
 from fleetline.operations.search import DEFAULT_LIMIT, MAX_LIMIT, search
@@ -43,9 +43,12 @@ def get_order_status(order_id: str, services: ServicesDep, token: Staff) -> dict
     first name, the order's history, every message about it and every inquiry. Orders
     delivered or failed give their actual time (and reason) instead of an ETA.
     """
-    picture_of = picture_of_order_day(services.uow_factory, services.live.picture, order_id)
-    with services.uow_factory() as uow:
-        status = order_status(uow, picture_of, order_id, services.clock.now())
+    now = services.clock.now()
+    status = read_with_picture(
+        services.uow_factory,
+        services.live,
+        lambda uow, picture_of: order_status(uow, picture_of, order_id, now),
+    )
     return status_body(status)
 
 

@@ -35,7 +35,7 @@ from fleetline.domain import commands
 from fleetline.domain.errors import Conflict, InvalidField
 from fleetline.domain.model import TimeWindow
 from fleetline.network.road_layer import RoadLayerError, around
-from fleetline.operations.live_service import picture_of_order_day
+from fleetline.operations.live_service import read_with_picture
 from fleetline.operations.tracking_view import TrackingView, tracking_view
 from fleetline.operations.window_offers import offered_windows
 
@@ -157,9 +157,12 @@ def _open(request: Request, services: Services, token: str, html: bool) -> str |
 
 
 def _view(services: Services, order_id: str) -> TrackingView | None:
-    picture_of = picture_of_order_day(services.uow_factory, services.live.picture, order_id)
-    with services.uow_factory() as uow:
-        return tracking_view(uow, order_id, picture_of, services.clock.now())
+    now = services.clock.now()
+    return read_with_picture(
+        services.uow_factory,
+        services.live,
+        lambda uow, picture_of: tracking_view(uow, order_id, picture_of, now),
+    )
 
 
 # --- presenting ----------------------------------------------------------------------------

@@ -13,7 +13,11 @@ from fleetline.operations.ports import LoggedEvent
 from fleetline.store import serialization as ser, tables as t
 from fleetline.store.repositories.base import Repository
 
-__all__ = ["EventLog", "LoggedEvent"]
+__all__ = ["EVENTS_CHANNEL", "EventLog", "LoggedEvent"]
+
+EVENTS_CHANNEL = "fleetline_events"
+"""Notified (on PostgreSQL) by every transaction that appends events, as it commits; the
+channel's full name adds the schema (``fleetline_events_public``)."""
 
 
 class EventLog(Repository):
@@ -24,13 +28,18 @@ class EventLog(Repository):
 
         Each ``seq`` is the previous maximum plus one, taken inside the insert itself
         (and, on PostgreSQL, under a table lock held until commit), so that committed
-        events are numbered without gaps and in the order their transactions commit.
+        events are numbered without gaps and in the order their transactions commit: a
+        reader that has read up to ``seq`` never sees an earlier one appear later. On
+        PostgreSQL the transaction also notifies :data:`EVENTS_CHANNEL`, which the engine
+        of a split installation listens on.
         """
         batch = list(events)
         if not batch:
             return
         if self._session.get_bind().dialect.name == "postgresql":
             self._session.execute(sa.text("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE"))
+            channel = sa.literal(EVENTS_CHANNEL + "_") + sa.func.current_schema()
+            self._session.execute(sa.select(sa.func.pg_notify(channel, "")))
         next_seq = (
             sa.select(sa.func.coalesce(sa.func.max(t.events.c.seq), 0) + 1)
             .select_from(t.events)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from fleetline.domain.errors import NotFound
 from fleetline.operations.company import company_zone
-from fleetline.operations.live_service import picture_of_order_day
+from fleetline.operations.live_service import LivePicture, read_with_picture
 from fleetline.operations.order_status import OrderStatus, order_status
+from fleetline.operations.ports import UnitOfWork
 from fleetline.operations.search import SearchResult, search
 from fleetline.ui.context import services
 from fleetline.ui.service.order_map import MapView, way_to_stop
@@ -49,18 +51,22 @@ def read_card(order_id: str) -> CardData | None:
     """Read the order's card; ``None`` when the order does not exist."""
     running = services()
     now = running.clock.now()
-    picture_of = picture_of_order_day(running.uow_factory, running.live.picture, order_id)
-    with running.uow_factory() as uow:
-        try:
-            status = order_status(uow, picture_of, order_id, now)
-        except NotFound:
-            return None
-        zone = company_zone(uow)
+
+    def read(
+        uow: UnitOfWork, picture_of: Callable[[date], LivePicture]
+    ) -> tuple[OrderStatus, tzinfo, LivePicture | None]:
+        status = order_status(uow, picture_of, order_id, now)
+        picture = picture_of(status.order.date) if status.position is not None else None
+        return status, company_zone(uow), picture
+
+    try:
+        status, zone, picture = read_with_picture(running.uow_factory, running.live, read)
+    except NotFound:
+        return None
     order = status.order
     truck_name = None
     view = MapView(stop=order.location)
-    if status.position is not None and status.vehicle_id is not None:
-        picture = picture_of(order.date)
+    if picture is not None and status.position is not None and status.vehicle_id is not None:
         truck_name = next(
             (
                 run.vehicle.name
