@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             database_waits = waits.stop()
             if killer is not None:
                 fault = killer.result()
+                fault["messages_sent_twice_at_most"] = _sent_again(prepared)
         alive = server.poll() is None
         log_lines_in_load = len(log_path.read_text(errors="replace").splitlines())
         counts = _table_counts(prepared.database_url)
@@ -190,9 +191,14 @@ def main(argv: list[str] | None = None) -> int:
     report = _report(args, before, prepared, setup_s, result, samples, counts, server_log, alive)
     report["before_the_load"] = settled
     report["database_connections"] = database_waits
+    acknowledged = report["requests"][load.POSITIONS]["statuses"].get("202", 0)
+    report["writes"] = {
+        "positions_acknowledged": acknowledged,
+        "positions_stored": counts["positions"],
+        "lost": max(0, acknowledged - counts["positions"]),
+    }
     if fault is not None:
         report["engine_killed"] = fault
-        report["engine_killed"]["messages_sent_twice_at_most"] = _sent_again(prepared)
     report["installation"] = (
         f"split: `fleetline serve --workers {args.workers}` + 2 x `fleetline worker`"
         if args.workers
@@ -768,6 +774,9 @@ def _print_summary(report: dict[str, Any]) -> None:
             f"max; load 1 min max {resources['load_1min_max']}"
         )
     print(f"database after: {report['database_after']}")
+    print(f"positions acknowledged and stored: {report['writes']}")
+    if "engine_killed" in report:
+        print(f"the active engine killed: {report['engine_killed']}")
     waits = report["database_connections"]
     print(
         f"database connections, {waits['looks']} looks every {waits['every_s']} s; looks "
