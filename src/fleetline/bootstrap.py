@@ -50,6 +50,7 @@ from fleetline.operations.company import CompanyToday, set_company_timezone
 from fleetline.operations.eta import forecast, forecast_fleet
 from fleetline.operations.exception_options import exception_finders
 from fleetline.operations.exceptions import ExceptionService, make_resolve_exception
+from fleetline.operations.kpi_cache import DayFigures
 from fleetline.operations.live_service import LiveService
 from fleetline.operations.manual_edits import make_apply_manual_edit
 from fleetline.operations.pace_tracker import PaceTracker
@@ -89,6 +90,8 @@ class Services:
     outbox: OutboxDispatcher | None = None
     road_layer: RoadLayer | None = None
     """The region's streets for the maps; ``None`` without a region or a road layer."""
+    figures: DayFigures | None = None
+    """Each day's KPIs, shared by every reader (the API, the KPI strips, the Figures page)."""
     role: str = "all"
     """``all`` (one process does everything), ``face`` or ``engine`` (see
     :mod:`fleetline.cluster`)."""
@@ -250,13 +253,14 @@ def bootstrap(
         },
     )
     bus.event_handlers[events.CompanyTimezoneChanged].insert(0, today.forget)
+    figures = DayFigures(uow_factory)
     comms = CommsConfig(base_url=settings.base_url())
     bus.command_handlers[commands.SendForecastNotices] = make_send_forecast_notices(comms)
     bus.command_handlers[commands.SendClientMessage] = make_send_client_message(comms)
     bus.transaction_rules.append(make_event_rules(comms))
     if face:
         parts = (settings, clock, engine, uow_factory, bus, travel_times, planning, live)
-        return _face(Services(*parts, exceptions), today)
+        return _face(Services(*parts, exceptions, figures=figures), today)
     bus.event_handlers[events.VehicleStatusChanged].append(exceptions.on_vehicle_status)
     bus.event_handlers[events.StopReported].append(exceptions.on_stop_reported)
     for changed in (events.PlanRevised, events.PlanDispatched):
@@ -316,6 +320,9 @@ def bootstrap(
     )
     services.replanner = replanner
     services.outbox = outbox
+    services.figures = figures
+    outbox.after_change.append(figures.forget)
+    bus.every_event.append(figures.on_event)
     services.road_layer = road_layer_for(settings.region)
     if role == "engine":
         if lease is None:
@@ -343,6 +350,8 @@ def _face(services: Services, today: CompanyToday) -> Services:
         events.PositionsReceived: [live.on_event],
         events.CompanyTimezoneChanged: [today.forget],
     }
+    if services.figures is not None:
+        bus.every_event.append(services.figures.on_event)
     services.exceptions.ask_engine = lambda exception_id: ask_engine(
         engine, f"options {exception_id}"
     )

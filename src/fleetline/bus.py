@@ -86,6 +86,8 @@ class MessageBus:
     command_handlers: dict[type[Command], CommandHandler]
     event_handlers: dict[type[Event], list[EventHandler]] = field(default_factory=dict)
     transaction_rules: list[TransactionRule] = field(default_factory=list)
+    every_event: list[EventHandler] = field(default_factory=list)
+    """Subscribers to every event, after each event's own (caches of what events change)."""
     relay: Callable[[list[Event]], None] | None = None
     """When set (the engine of a split installation), committed events are not handed to
     their subscribers here: ``relay`` is told of them, and the event log's follower hands
@@ -155,7 +157,7 @@ class MessageBus:
     def deliver(self, events: list[Event]) -> None:
         """Hand events to their subscribers now; a failing subscriber is logged."""
         for event in events:
-            for subscriber in self.event_handlers.get(type(event), []):
+            for subscriber in [*self.event_handlers.get(type(event), []), *self.every_event]:
                 try:
                     subscriber(event)
                 except Exception:

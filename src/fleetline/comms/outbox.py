@@ -107,6 +107,8 @@ class OutboxDispatcher:
         self.policy = policy or RetryPolicy()
         self._poll_s = poll_s
         self._batch_size = batch_size
+        self.after_change: list[Callable[[], None]] = []
+        """Called once messages were sent, recorded or retried (the figures count them)."""
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
         self._round_lock = threading.Lock()
@@ -214,6 +216,7 @@ class OutboxDispatcher:
                 if channel not in self._channels:
                     recorded = record_unsent(self._uow_factory, messages, now, self.policy.lease_s)
                     self._count(channel, "recorded", recorded)
+                    self._changed()
                     report.recorded += recorded
                     continue
                 pause = self._pauses.get(channel)
@@ -259,10 +262,18 @@ class OutboxDispatcher:
         finally:
             with self._lock:
                 self._in_flight.difference_update(n.id for n in lane.messages)
+            self._changed()
             try:
                 sender.close()
             except Exception:
                 log.exception("closing the %s channel failed", lane.channel)
+
+    def _changed(self) -> None:
+        for hook in self.after_change:
+            try:
+                hook()
+            except Exception:
+                log.exception("a hook after the outbox's change failed")
 
     def _send_one(self, sender: ChannelSender, claimed: Notification, report: RoundReport) -> bool:
         """Send a claimed message and store the outcome; ``False`` when the provider is down."""

@@ -147,6 +147,8 @@ def test_overtime_is_what_the_trucks_worked_past_their_shift_once_they_report(
             VehicleState(built_day["v2"], VehicleStatus.BROKEN_DOWN, at("14:00"))
         )
         uow.commit()
+    assert api.services.figures is not None
+    api.services.figures.forget()  # written to the store directly, not through a command
     assert _kpis(api, date=DAY.isoformat()).json()["overtime_actual_s"] == 40 * 60
 
 

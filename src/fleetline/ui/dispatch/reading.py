@@ -111,8 +111,11 @@ class LiveReader:
 
     def figures(self, picture: LivePicture) -> list[Figure]:
         """The KPI strip's figures of the day."""
+        kept = self.services.figures
+        kpis = kept.of(self.day) if kept is not None else None
         with self.services.uow_factory() as uow:
-            kpis = day_kpis(uow, self.day)
+            if kpis is None:
+                kpis = day_kpis(uow, self.day)
             open_exceptions = len(uow.exceptions.list(day=self.day, status=ExceptionStatus.OPEN))
         return figures(kpis, picture, open_exceptions)
 

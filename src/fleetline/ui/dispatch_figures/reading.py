@@ -58,6 +58,8 @@ def read_figures(
         The days before ``day`` as read already: only ``day`` is read again (a page
         refreshing the day it shows).
     """
+    if earlier is not None and services.figures is not None:
+        return FiguresLook(day, (*earlier, services.figures.of(day)))
     with services.uow_factory() as uow:
         if earlier is not None:
             return FiguresLook(day, (*earlier, day_kpis(uow, day)))

@@ -51,4 +51,6 @@ def store_message(
             message = dataclasses.replace(message, status=status)
         assert uow.notifications.add_new([message]) == [message]
         uow.commit()
+    if api.services.figures is not None:
+        api.services.figures.forget()  # as the outbox does once it has sent or recorded
     return message
