@@ -23,7 +23,6 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os
@@ -44,6 +43,7 @@ import httpx
 import numpy as np
 import psutil
 import sqlalchemy as sa
+import uvloop
 from bench.load import load
 from bench.load.monitor import DatabaseWaits, Monitor
 from bench.load.setup import POSTGRES_URL, Prepared, drop_database, prepare
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             killer = EngineKiller(engines, log_path.parent, args.kill_engine_at)
             killer.start()
         try:
-            result = asyncio.run(load.drive(_load_spec(args, prepared, faces)))
+            result = uvloop.run(load.drive(_load_spec(args, prepared, faces)))
         finally:
             samples = monitor.stop()
             database_waits = waits.stop()

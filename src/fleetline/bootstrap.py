@@ -45,6 +45,7 @@ from fleetline.operations import (
     orders,
     plans,
 )
+from fleetline.operations.access import KnownTokens
 from fleetline.operations.client_messages import make_send_client_message
 from fleetline.operations.company import CompanyToday, set_company_timezone
 from fleetline.operations.eta import forecast, forecast_fleet
@@ -92,6 +93,8 @@ class Services:
     """The region's streets for the maps; ``None`` without a region or a road layer."""
     figures: DayFigures | None = None
     """Each day's KPIs, shared by every reader (the API, the KPI strips, the Figures page)."""
+    tokens: KnownTokens | None = None
+    """The bearer tokens recently seen live (the API's authentication)."""
     role: str = "all"
     """``all`` (one process does everything), ``face`` or ``engine`` (see
     :mod:`fleetline.cluster`)."""
@@ -254,13 +257,15 @@ def bootstrap(
     )
     bus.event_handlers[events.CompanyTimezoneChanged].insert(0, today.forget)
     figures = DayFigures(uow_factory)
+    tokens = KnownTokens(uow_factory)
+    bus.event_handlers.setdefault(events.TokenRevoked, []).append(tokens.forget)
     comms = CommsConfig(base_url=settings.base_url())
     bus.command_handlers[commands.SendForecastNotices] = make_send_forecast_notices(comms)
     bus.command_handlers[commands.SendClientMessage] = make_send_client_message(comms)
     bus.transaction_rules.append(make_event_rules(comms))
     if face:
         parts = (settings, clock, engine, uow_factory, bus, travel_times, planning, live)
-        return _face(Services(*parts, exceptions, figures=figures), today)
+        return _face(Services(*parts, exceptions, figures=figures, tokens=tokens), today)
     bus.event_handlers[events.VehicleStatusChanged].append(exceptions.on_vehicle_status)
     bus.event_handlers[events.StopReported].append(exceptions.on_stop_reported)
     for changed in (events.PlanRevised, events.PlanDispatched):
@@ -321,6 +326,7 @@ def bootstrap(
     services.replanner = replanner
     services.outbox = outbox
     services.figures = figures
+    services.tokens = tokens
     outbox.after_change.append(figures.forget)
     bus.every_event.append(figures.on_event)
     services.road_layer = road_layer_for(settings.region)
@@ -349,6 +355,7 @@ def _face(services: Services, today: CompanyToday) -> Services:
     bus.event_handlers = {
         events.PositionsReceived: [live.on_event],
         events.CompanyTimezoneChanged: [today.forget],
+        events.TokenRevoked: bus.event_handlers.get(events.TokenRevoked, []),
     }
     if services.figures is not None:
         bus.every_event.append(services.figures.on_event)

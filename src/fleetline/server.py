@@ -86,12 +86,22 @@ def run_server(
         )
     if workers is not None:
         upgrade(settings.database_url)
+        first = bootstrap(settings, role="face", migrate=False)
+        try:
+            _print_first_admin(first)  # once, before the faces start
+        finally:
+            first.close()
         raise SystemExit(supervise_faces(settings, workers))
     services = bootstrap(settings, role="face" if face else "all", migrate=not face)
+    if not face:
+        _print_first_admin(services)
+    serve(services, settings.host, settings.port)
+
+
+def _print_first_admin(services: Services) -> None:
     secret = ensure_admin(services)
     if secret:
         print(f"A new admin token (shown once, keep it safe): {secret}", flush=True)
-    serve(services, settings.host, settings.port)
 
 
 def supervise_faces(settings: Settings, workers: int, restart_after_s: float = 1.0) -> int:

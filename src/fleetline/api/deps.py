@@ -45,8 +45,11 @@ def require(*roles: Role) -> Callable[..., ApiToken]:
             raise ApiError(
                 401, "unauthorized", "expected 'Authorization: Bearer <token>'", "Authorization"
             )
-        with services.uow_factory() as uow:
-            token = authenticate(uow, secret.strip())
+        if services.tokens is not None:
+            token = services.tokens.authenticate(secret.strip())
+        else:
+            with services.uow_factory() as uow:
+                token = authenticate(uow, secret.strip())
         if token is None:
             raise ApiError(401, "unauthorized", "unknown or revoked token", field="Authorization")
         if token.role not in roles:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from collections.abc import Callable
 
 from fleetline.bus import Context
 from fleetline.domain.access import ApiToken, Role
@@ -66,3 +69,51 @@ def authenticate(uow: UnitOfWork, secret: str) -> ApiToken | None:
 def has_admin(uow: UnitOfWork) -> bool:
     """Return whether any admin token is still valid."""
     return any(t.role is Role.ADMIN and not t.revoked for t in uow.tokens.list())
+
+
+class KnownTokens:
+    """Tokens recently seen live, so that a busy client is not looked up on every request.
+
+    A token found live is trusted for ``max_age_s``; one revoked through this process is
+    forgotten at once (``TokenRevoked``), one revoked through another process stops
+    working within ``max_age_s``. Unknown secrets are never kept: each is looked up.
+
+    Parameters
+    ----------
+    uow_factory
+        Opens a unit of work.
+    max_age_s
+        Seconds a live token is trusted without a look at the store.
+    """
+
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], max_age_s: float = 5.0) -> None:
+        self._uow_factory = uow_factory
+        self._max_age_s = max_age_s
+        self._lock = threading.Lock()
+        self._known: dict[str, tuple[ApiToken, float]] = {}
+
+    def authenticate(self, secret: str) -> ApiToken | None:
+        """Return the live token that ``secret`` is, or ``None`` (see :func:`authenticate`)."""
+        if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+            return None
+        digest = hash_token(secret)
+        now = time.monotonic()
+        with self._lock:
+            known = self._known.get(digest)
+        if known is not None and now - known[1] < self._max_age_s:
+            return known[0]
+        with self._uow_factory() as uow:
+            token = authenticate(uow, secret)
+        with self._lock:
+            if token is None:
+                self._known.pop(digest, None)
+            else:
+                if len(self._known) > 10_000:
+                    self._known.clear()
+                self._known[digest] = (token, now)
+        return token
+
+    def forget(self, _event: object = None) -> None:
+        """Look every token up again (a token was revoked)."""
+        with self._lock:
+            self._known.clear()

@@ -3,7 +3,8 @@
 ``fleetline serve --workers 2`` runs two API processes; two ``fleetline worker``
 processes share the engine lease, one active, one standing by. A position posted to
 either face reaches the other's live picture; when the active engine is killed
-(``kill -9``), the standby takes the lease and the day goes on.
+(``kill -9``), the standby takes the lease and the day goes on; with no engine at all,
+the faces still answer from the last picture.
 """
 
 from __future__ import annotations
@@ -236,3 +237,9 @@ def test_positions_reach_every_face_and_the_standby_takes_over(installation: Ins
         holder.release()
     _post_position(split.faces[1], split.headers(), truck, 47.2222)
     _seen_everywhere(split, truck, 47.2222, timeout_s=10)
+
+    split.processes["engine-b"].send_signal(signal.SIGTERM)
+    split.processes["engine-b"].wait(timeout=30)
+    assert "stopped; the lease is free" in split.log_of("engine-b")
+    for face in split.faces:  # no engine runs: the faces answer from the last picture
+        assert (_position_of(face, split.headers(), truck) or {}).get("lat") == 47.2222
