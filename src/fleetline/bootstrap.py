@@ -19,7 +19,7 @@ from fleetline.bus import CommandHandler, Context, MessageBus
 from fleetline.clock import Clock, SystemClock
 from fleetline.cluster.event_follower import EventFollower
 from fleetline.cluster.lease import EngineLease
-from fleetline.cluster.notifications import ENGINE, EVENTS, LIVE, Listener
+from fleetline.cluster.notifications import ENGINE, LIVE, Listener
 from fleetline.cluster.pictures import (
     PictureFollower,
     ask_engine,
@@ -383,8 +383,8 @@ def _follow_the_log(services: Services, lease: EngineLease) -> None:
     were shown (yesterday on) are computed again at once.
     """
     with services.uow_factory() as uow:
-        last = uow.events.last_seq()
-    cursor = lease.record_holder(services.clock.now(), first_cursor=last)
+        end = uow.events.end()
+    cursor = lease.record_holder(services.clock.now(), first_cursor=end)
     follower = EventFollower(services.uow_factory, services.bus, lease, cursor)
     live = services.live
     live.on_publish.append(partial(publish_picture, services.engine))
@@ -400,10 +400,7 @@ def _follow_the_log(services: Services, lease: EngineLease) -> None:
             services.exceptions.recompute(subject[:64])
 
     listener = Listener(
-        services.settings.database_url,
-        {EVENTS: follower.wake, ENGINE: on_request},
-        on_connect=follower.wake,
-        name="engine-requests",
+        services.settings.database_url, {ENGINE: on_request}, name="engine-requests"
     )
     today = live.today()
     for day in {today, *days_published_since(services.engine, today - timedelta(days=1))}:
@@ -412,7 +409,7 @@ def _follow_the_log(services: Services, lease: EngineLease) -> None:
     listener.start()
     services.role = "engine"
     services.closers.extend([listener.close, follower.close])
-    log.info("the engine handles the event log from event %d on", cursor)
+    log.info("the engine handles the event log from event %d on", cursor.seq)
 
 
 STORE_COMMAND_HANDLERS: dict[type[commands.Command], CommandHandler] = {

@@ -4,8 +4,8 @@ The embedded default (``fleetline serve``, ``fleetline demo``) is one process th
 everything. A split installation runs two kinds of process over one PostgreSQL:
 
 - **faces** (``fleetline serve --workers N``): the API, the consoles and the tracking
-  pages. They write through commands in short transactions (each commit that records
-  events notifies the engine) and read from the engine's latest published picture,
+  pages. They write through commands in short transactions and read from the engine's
+  latest published picture,
   which they follow (:mod:`~fleetline.cluster.pictures`). They compute nothing that
   another face would need: they ask the engine (a day's picture, an exception's options).
 - **the engine** (``fleetline worker``): the live refresher, the re-planner, exception
@@ -15,6 +15,7 @@ everything. A split installation runs two kinds of process over one PostgreSQL:
   in the order of the event log (:mod:`~fleetline.cluster.event_follower`), from where the
   last engine left off.
 
-Processes talk through PostgreSQL's ``LISTEN``/``NOTIFY`` (:mod:`~fleetline.cluster.
-notifications`); bulky data (a picture) travels as a row that a notification points to.
+The engine reads the faces' events from the event log itself; for the rest, processes talk
+through PostgreSQL's ``LISTEN``/``NOTIFY`` (:mod:`~fleetline.cluster.notifications`), and
+bulky data (a picture) travels as a row that a notification points to.
 """

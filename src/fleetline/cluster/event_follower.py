@@ -1,11 +1,12 @@
 """The engine handles every process's events, in the order of the event log.
 
-Every transaction that records events notifies ``fleetline_events`` as it commits; the
-follower then reads the log after its cursor and hands the events to the engine's bus,
-which is where the live picture, exceptions, re-plans, solves and messages are started.
-The cursor is saved in the lease row after each batch: an engine that takes over starts
-where the last one stopped, so an event committed while no engine ran is still handled
-(an event handled just before a crash may be handled twice; its handlers allow that).
+The follower reads the log after its cursor every ``LOOK_EVERY_S`` (at once when this
+process recorded events itself) and hands the events to the engine's bus, which is where
+the live picture, exceptions, re-plans, solves and messages are started. Writers send no
+notification: a ``NOTIFY`` would make their commits wait for each other. The cursor is
+saved in the lease row after each batch: an engine that takes over starts where the last
+one stopped, so an event committed while no engine ran is still handled (an event handled
+just before a crash may be handled twice; its handlers allow that).
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from collections.abc import Callable
 
 from fleetline.bus import MessageBus
 from fleetline.cluster.lease import EngineLease
-from fleetline.operations.ports import UnitOfWork
+from fleetline.operations.ports import LogCursor, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
 """Events read from the log at a time."""
-LOOK_EVERY_S = 1.0
-"""How often the log is read without a notification (one may be lost on a reconnect)."""
+LOOK_EVERY_S = 0.2
+"""How often the log is read: an index look, the most a change waits to be handled."""
 
 
 class EventFollower:
@@ -38,7 +39,7 @@ class EventFollower:
     lease
         Where the cursor is saved.
     cursor
-        The ``seq`` of the last event already handled.
+        Where the last event already handled is.
     """
 
     def __init__(
@@ -46,7 +47,7 @@ class EventFollower:
         uow_factory: Callable[[], UnitOfWork],
         bus: MessageBus,
         lease: EngineLease,
-        cursor: int,
+        cursor: LogCursor,
     ) -> None:
         self._uow_factory = uow_factory
         self._bus = bus
@@ -61,8 +62,8 @@ class EventFollower:
         """Start following the log."""
         self._thread.start()
 
-    def wake(self, _payload: str = "") -> None:
-        """Read the log now (a transaction that recorded events committed)."""
+    def wake(self) -> None:
+        """Read the log now (this process committed events)."""
         self._wake.set()
 
     def close(self) -> None:
@@ -84,10 +85,10 @@ class EventFollower:
 
     def _follow_once(self) -> int:
         with self._uow_factory() as uow:
-            batch = uow.events.list(after_seq=self.cursor, limit=BATCH)
+            batch = uow.events.committed_after(self.cursor, limit=BATCH)
         if not batch:
             return 0
         self._bus.deliver([logged.event for logged in batch])
-        self.cursor = batch[-1].seq
+        self.cursor = batch[-1].cursor
         self._lease.save_cursor(self.cursor)
         return len(batch)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.pool import NullPool
 
+from fleetline.operations.ports import LogCursor
 from fleetline.store import tables as t
 
 log = logging.getLogger(__name__)
@@ -96,18 +97,23 @@ class EngineLease:
             return "unknown"
         return row.holder if row is not None else "unknown"
 
-    def record_holder(self, now: datetime, first_cursor: int) -> int:
+    def record_holder(self, now: datetime, first_cursor: LogCursor) -> LogCursor:
         """Write this process into the lease row; return the event cursor to start from.
 
         ``first_cursor`` is where the very first engine of a database starts (the end of
         the log: it does not handle the history).
         """
+        lease = t.engine_lease.c
         with self._lock:
             connection = self._holding()
-            row = connection.execute(sa.select(t.engine_lease.c.event_cursor)).first()
-            cursor = int(row.event_cursor) if row is not None else first_cursor
+            row = connection.execute(sa.select(lease.event_cursor_txid, lease.event_cursor)).first()
+            cursor = LogCursor(int(row[0]), int(row[1])) if row is not None else first_cursor
             statement = postgresql.insert(t.engine_lease).values(
-                id=1, holder=self.holder, acquired_at=now, event_cursor=cursor
+                id=1,
+                holder=self.holder,
+                acquired_at=now,
+                event_cursor=cursor.seq,
+                event_cursor_txid=cursor.txid,
             )
             connection.execute(
                 statement.on_conflict_do_update(
@@ -117,13 +123,18 @@ class EngineLease:
             )
             return cursor
 
-    def save_cursor(self, seq: int) -> None:
-        """Record that every event up to ``seq`` has been handled."""
+    def save_cursor(self, cursor: LogCursor) -> None:
+        """Record that every event up to ``cursor`` has been handled."""
+        lease = t.engine_lease.c
         with self._lock:
             self._holding().execute(
                 sa.update(t.engine_lease)
-                .where(t.engine_lease.c.id == 1, t.engine_lease.c.event_cursor < seq)
-                .values(event_cursor=seq)
+                .where(
+                    lease.id == 1,
+                    sa.tuple_(lease.event_cursor_txid, lease.event_cursor)
+                    < sa.tuple_(cursor.txid, cursor.seq),
+                )
+                .values(event_cursor=cursor.seq, event_cursor_txid=cursor.txid)
             )
 
     def alive(self) -> bool:

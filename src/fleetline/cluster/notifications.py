@@ -4,9 +4,6 @@ Channels (each named for the database schema too, ``fleetline_events_public``, s
 installations sharing one PostgreSQL database in schemas of their own never hear each
 other):
 
-``fleetline_events``
-    A transaction that recorded events committed (sent by every process, inside the
-    transaction, so it arrives exactly when the events can be read).
 ``fleetline_live``
     The engine published a picture; the payload is its day (``YYYY-MM-DD``).
 ``fleetline_engine``
@@ -23,11 +20,8 @@ import psycopg
 import sqlalchemy as sa
 from psycopg import sql
 
-from fleetline.store.repositories.events import EVENTS_CHANNEL
-
 log = logging.getLogger(__name__)
 
-EVENTS = EVENTS_CHANNEL
 LIVE = "fleetline_live"
 ENGINE = "fleetline_engine"
 

@@ -58,6 +58,21 @@ class LoggedEvent:
     seq: int
     event: Event
     recorded_at: datetime
+    txid: int = 0
+    """The id of the transaction that wrote it (PostgreSQL; 0 elsewhere)."""
+
+    @property
+    def cursor(self) -> LogCursor:
+        """Where a reader that has handled this event goes on from."""
+        return LogCursor(self.txid, self.seq)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class LogCursor:
+    """A place in the event log: after the event of transaction ``txid`` numbered ``seq``."""
+
+    txid: int
+    seq: int
 
 
 class DepotRepository(Protocol):
@@ -167,6 +182,10 @@ class EventLog(Protocol):
         self, type_name: str, since: datetime, until: datetime
     ) -> builtins.list[LoggedEvent]: ...
     def last_seq(self) -> int: ...
+    def committed_after(
+        self, cursor: LogCursor, limit: int = 1000
+    ) -> builtins.list[LoggedEvent]: ...
+    def end(self) -> LogCursor: ...
 
 
 @dataclass(frozen=True, slots=True)

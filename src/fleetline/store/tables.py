@@ -160,7 +160,8 @@ live_plans = sa.Table(
 events = sa.Table(
     "events",
     metadata,
-    # Assigned by the store as max + 1 under a lock: gap-free and in commit order.
+    # PostgreSQL: from the sequence events_seq_numbers, with the writing transaction's
+    # txid (read in (txid, seq) order); SQLite: max + 1.
     sa.Column(
         "seq",
         sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -171,7 +172,9 @@ events = sa.Table(
     sa.Column("occurred_at", UtcDateTime, nullable=False, index=True),
     sa.Column("recorded_at", UtcDateTime, nullable=False),
     sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("txid", sa.BigInteger, nullable=True),
     sa.Index("ix_events_type_seq", "type", "seq"),
+    sa.Index("ix_events_txid_seq", "txid", "seq"),
 )
 
 api_tokens = sa.Table(
@@ -400,5 +403,6 @@ engine_lease = sa.Table(
     sa.Column("holder", sa.String(200), nullable=False),
     sa.Column("acquired_at", UtcDateTime, nullable=False),
     sa.Column("event_cursor", sa.BigInteger, nullable=False),
+    sa.Column("event_cursor_txid", sa.BigInteger, nullable=False, server_default="0"),
     sa.CheckConstraint("id = 1", name="single_row"),
 )

@@ -171,9 +171,8 @@ class SqlUnitOfWork:
         session = self.session
         session.flush()
         if self._pending:
-            self.events.append_and_commit(self._pending, self._clock.now())
-        else:
-            session.commit()
+            self.events.append(self._pending, self._clock.now())
+        session.commit()
         self._committed.extend(self._pending)
         self._pending = []
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from fleetline.cluster.lease import EngineLease
+from fleetline.operations.ports import LogCursor
 
 pytestmark = pytest.mark.postgresql_only  # the lease is a PostgreSQL advisory lock
 
@@ -20,7 +21,7 @@ def test_a_second_engine_waits_until_the_first_lets_go(database_url: str) -> Non
     try:
         assert first.try_take()
         assert not second.try_take()
-        first.record_holder(NOW, first_cursor=0)
+        first.record_holder(NOW, first_cursor=LogCursor(0, 0))
         assert second.current_holder() == "first"
         first.release()
         assert second.try_take()
@@ -35,12 +36,12 @@ def test_the_next_engine_starts_where_the_last_one_stopped(database_url: str) ->
     first, second = EngineLease(database_url, "first"), EngineLease(database_url, "second")
     try:
         assert first.try_take()
-        assert first.record_holder(NOW, first_cursor=41) == 41
-        first.save_cursor(57)
-        first.save_cursor(50)  # an older batch's save never moves the cursor back
+        assert first.record_holder(NOW, first_cursor=LogCursor(900, 41)) == LogCursor(900, 41)
+        first.save_cursor(LogCursor(905, 57))
+        first.save_cursor(LogCursor(903, 60))  # an older batch's save never moves it back
         first.release()
         assert second.try_take()
-        assert second.record_holder(NOW, first_cursor=99) == 57
+        assert second.record_holder(NOW, first_cursor=LogCursor(999, 99)) == LogCursor(905, 57)
         assert second.current_holder() == "second"
     finally:
         first.release()
