@@ -60,11 +60,12 @@ READS = (ORDER_STATUS, LIVE, TRACKING)
 SPEED_MPS = 10.0
 METRES_PER_DEGREE = 111_320.0
 TIMEOUT_S = 60.0
-KEEPALIVE_EXPIRY_S = 3.0
-"""Seconds an idle connection is kept for reuse: below uvicorn's keep-alive timeout (5 s),
-so that a request is not sent on a connection the server is closing at that moment (with
-httpx's default of 5 s, a few viewers' requests failed so with ``ReadError``; a browser
-would send those again)."""
+KEEPALIVE_EXPIRY_S = 1.5
+"""Seconds an idle connection is kept for reuse: well below uvicorn's keep-alive timeout
+(5 s), so that a request is not sent on a connection the server is closing at that moment
+(with httpx's default of 5 s, a few viewers' requests failed so with ``ReadError``, and
+with 3 s a few agents' on a saturated machine, where a megabyte's answer reaches the
+generator seconds after the server sent it; a browser would send those again)."""
 READ_ON_S = 3.0
 """Seconds the consoles and the probe read on after the last position was answered."""
 VIEWER_CONNECTIONS = 200

@@ -30,6 +30,11 @@ from fleetline.worker import NeedsPostgreSQL
 
 log = logging.getLogger(__name__)
 
+SWITCH_INTERVAL_S = 0.001
+"""How long a thread computing (a picture, a page) keeps the interpreter before a thread
+whose database answer has come may run: a request's every round trip waits for it, while
+holding its transaction open. Python's default is 5 ms."""
+
 
 def build_app(services: Services) -> FastAPI:
     """Return the web application of ``services``: API, tracking pages and consoles."""
@@ -74,6 +79,7 @@ def run_server(
         This process is one face of a split installation (started by ``--workers``).
     """
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     settings = Settings()
     if host:
         settings.host = host

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 
@@ -21,6 +22,9 @@ from fleetline.store.database import is_postgresql
 
 log = logging.getLogger(__name__)
 
+SWITCH_INTERVAL_S = 0.001
+"""As in :data:`fleetline.server.SWITCH_INTERVAL_S`: the event follower and the outbox wait
+on the database while the refresher computes."""
 LEASE_LOST_EXIT = 75
 """The exit code of an engine that lost its lease's connection (EX_TEMPFAIL)."""
 
@@ -41,6 +45,7 @@ def run_worker(settings: Settings | None = None, *, poll_s: float = 1.0) -> int:
         that it still holds it.
     """
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     settings = settings or Settings()
     if not is_postgresql(settings.database_url):
         raise NeedsPostgreSQL(
