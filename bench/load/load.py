@@ -15,7 +15,8 @@ the viewers, one per console and one for the probe.
   reverse proxy in front of the server would (uvicorn trusts it from 127.0.0.1), so the
   per-address rate limit of the tracking pages sees a thousand clients, not one.
 - **Consoles** hold ``GET /api/v1/live/stream`` open and read its events, each with its
-  own dispatcher token.
+  own dispatcher token, and ask the day's figures (``GET /api/v1/kpis``, the KPI strip)
+  every ``figures_period_s`` (10 s).
 - **The probe** asks ``GET /api/v1/live`` every ``probe_period_s`` while a position of one
   of a few sampled trucks has been acknowledged but not seen there yet.
 
@@ -46,6 +47,7 @@ ORDER_STATUS = "GET /api/v1/orders/{id}/status"
 LIVE = "GET /api/v1/live"
 TRACKING = "GET /track/{token}/status"
 PROBE = "GET /api/v1/live (probe)"
+FIGURES = "GET /api/v1/kpis"
 STREAM = "GET /api/v1/live/stream (SSE)"
 SHORT = {
     POSITIONS: "positions",
@@ -53,6 +55,7 @@ SHORT = {
     LIVE: "live",
     TRACKING: "tracking",
     PROBE: "probe",
+    FIGURES: "kpis",
 }
 """Names of the kinds in progress lines."""
 WRITES = (POSITIONS,)
@@ -94,6 +97,8 @@ class LoadSpec:
     truck_period_s: float = 5.0
     agent_period_s: float = 2.0
     viewer_period_s: float = 30.0
+    figures_period_s: float = 10.0
+    """Each console's dispatcher asks the day's figures this often (the KPI strip)."""
     probe_trucks: int = 5
     probe_period_s: float = 0.5
     drain_s: float = 30.0
@@ -438,6 +443,20 @@ async def _viewer(
     await _every(clock, spec.viewer_period_s, spec.viewer_period_s * index / count, tick)
 
 
+async def _figures(
+    spec: LoadSpec, client: httpx.AsyncClient, clock: _Clock, requests: Requests, index: int
+) -> None:
+    headers = _headers(spec.console_tokens[index % len(spec.console_tokens)])
+
+    async def tick(lag: float) -> None:
+        await _timed(
+            requests, FIGURES, clock, lag, lambda: client.get("/api/v1/kpis", headers=headers)
+        )
+
+    offset = spec.figures_period_s * index / max(1, spec.consoles)
+    await _every(clock, spec.figures_period_s, offset, tick)
+
+
 def _see_vehicles(tracker: Visibility, vehicles: list[dict[str, Any]], at: float) -> None:
     for vehicle in vehicles:
         position = vehicle.get("position") or {}
@@ -612,6 +631,7 @@ async def drive(spec: LoadSpec, log: Callable[[str], None] = print) -> LoadResul
         ORDER_STATUS: spec.agents / spec.agent_period_s,
         LIVE: spec.agents / spec.agent_period_s,
         TRACKING: viewers / spec.viewer_period_s,
+        FIGURES: spec.consoles / spec.figures_period_s,
     }
     return LoadResult(
         requests=requests,

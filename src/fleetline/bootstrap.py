@@ -24,6 +24,7 @@ from fleetline.cluster.pictures import (
     PictureFollower,
     ask_engine,
     days_published_since,
+    last_version,
     publish_picture,
 )
 from fleetline.comms.channels import channels_from
@@ -387,6 +388,7 @@ def _follow_the_log(services: Services, lease: EngineLease) -> None:
     cursor = lease.record_holder(services.clock.now(), first_cursor=end)
     follower = EventFollower(services.uow_factory, services.bus, lease, cursor)
     live = services.live
+    live.continue_versions_after(last_version(services.engine))
     live.on_publish.append(partial(publish_picture, services.engine))
 
     def on_request(payload: str) -> None:

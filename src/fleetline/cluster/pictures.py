@@ -19,16 +19,24 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from fleetline.cluster.notifications import ENGINE, LIVE, notify
-from fleetline.operations.live_service import LivePicture
+from fleetline.operations.live_service import LivePicture, Published
+from fleetline.operations.live_view import live_json
 from fleetline.store import tables as t
 from fleetline.store.picture_codec import picture_from_bytes, picture_to_bytes
 
 log = logging.getLogger(__name__)
 
 
-def publish_picture(engine: sa.Engine, picture: LivePicture) -> None:
-    """Store ``picture`` as its day's latest and tell the faces (the engine's side)."""
-    payload = picture_to_bytes(picture)
+def publish_picture(engine: sa.Engine, published: Published) -> None:
+    """Store a picture as its day's latest and tell the faces (the engine's side).
+
+    The row holds the picture, its live document rendered once for every face, and the
+    feed message of what changed since the picture before, so that no face renders or
+    compares them again.
+    """
+    picture = published.picture
+    document = live_json(picture)
+    payload = picture_to_bytes((picture, document, published.message, published.after_version))
     day = picture.snapshot.date
     statement = postgresql.insert(t.live_pictures).values(
         day=day, version=picture.version, computed_at=picture.computed_at, payload=payload
@@ -45,6 +53,13 @@ def publish_picture(engine: sa.Engine, picture: LivePicture) -> None:
             )
         )
         notify(connection, LIVE, day.isoformat())
+
+
+def last_version(engine: sa.Engine) -> int:
+    """The highest version of a picture published so far (0 before any)."""
+    with engine.connect() as connection:
+        found = connection.execute(sa.select(sa.func.max(t.live_pictures.c.version))).scalar()
+    return int(found or 0)
 
 
 def days_published_since(engine: sa.Engine, since: date) -> list[date]:
@@ -70,7 +85,8 @@ class PictureFollower:
     engine
         The database, for reading the rows.
     adopt
-        Takes a picture in (``LiveService.adopt``).
+        Takes a picture in (``LiveService.adopt``), with its rendered document, the
+        feed message of its changes and the version they are counted from.
     today
         The company's date, to know which rows to read at the start.
     """
@@ -78,7 +94,7 @@ class PictureFollower:
     def __init__(
         self,
         engine: sa.Engine,
-        adopt: Callable[[LivePicture], None],
+        adopt: Callable[..., None],
         today: Callable[[], date],
     ) -> None:
         self._engine = engine
@@ -119,9 +135,13 @@ class PictureFollower:
             if self._loaded.get(day) == mark:
                 return None
             self._loaded[day] = mark
-        picture = picture_from_bytes(row.payload)
+        stored = picture_from_bytes(row.payload)
+        if not (isinstance(stored, tuple) and len(stored) == 4):
+            log.warning("the published picture of %s is not a picture", day)
+            return None
+        picture, document, message, after_version = stored
         if not isinstance(picture, LivePicture):
             log.warning("the published picture of %s is not a picture", day)
             return None
-        self._adopt(picture)
+        self._adopt(picture, document=document, message=message, after_version=after_version)
         return picture

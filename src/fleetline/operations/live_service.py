@@ -14,7 +14,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -50,6 +50,17 @@ class LivePicture:
     version: int
     no_eta: Mapping[str, str] = field(default_factory=dict)
     """Stops without a forecast, and why (``broken_down``, ``off_duty``, ``unreachable``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """A picture as the engine hands it on: with what changed since the one before."""
+
+    picture: LivePicture
+    message: dict[str, Any] | None
+    """The feed message of the changes (``None``: nothing a console shows changed)."""
+    after_version: int | None
+    """The version of the picture the changes are counted from."""
 
 
 @dataclass(slots=True)
@@ -142,9 +153,10 @@ class LiveService:
         self._listeners = PictureListeners(lambda: self.after_refresh)
         self._before_refresh = before_refresh
         self._ask = ask
-        self.on_publish: list[Callable[[LivePicture], None]] = []
+        self.on_publish: list[Callable[[Published], None]] = []
         """Called with each picture computed here, as soon as it is (the engine of a split
         installation hands it to the faces); an error is logged, never raised."""
+        self._documents: dict[date, tuple[LivePicture, bytes]] = {}
 
     # --- reading -----------------------------------------------------------------------
 
@@ -330,39 +342,65 @@ class LiveService:
             self._started[day] = started
             self._published.notify_all()
             subscribers = list(self._subscriptions)
-        self._tell(previous, picture, subscribers)
+        message = changes(previous, picture) if subscribers or self.on_publish else None
+        self._tell(message, subscribers)
+        published = Published(picture, message, previous.version if previous else None)
         for hook in self.on_publish:
             try:
-                hook(picture)
+                hook(published)
             except Exception:
                 log.exception("publishing the picture of %s failed", day)
         return picture
 
-    def adopt(self, picture: LivePicture) -> None:
+    def continue_versions_after(self, version: int) -> None:
+        """Number the next pictures after ``version``.
+
+        An engine taking over goes on from the last picture published: versions only grow.
+        """
+        with self._lock:
+            self._version = max(self._version, version)
+
+    def adopt(
+        self,
+        picture: LivePicture,
+        *,
+        document: bytes | None = None,
+        message: dict[str, Any] | None = None,
+        after_version: int | None = None,
+    ) -> None:
         """Take in a picture computed elsewhere (by the engine), as if computed here.
 
-        It becomes the day's picture unless this process holds a later one, is numbered
-        in this process's order of versions, wakes the reads waiting for the day and
-        tells the subscribers what changed.
+        It becomes the day's picture unless this process holds a later one, wakes the
+        reads waiting for the day and tells the subscribers what changed: ``message``, the
+        engine's account of it, when this process's picture was the one it followed
+        (``after_version``), or an account made here. ``document`` is the picture's live
+        document as rendered by the engine (:meth:`rendered`).
         """
         day = picture.snapshot.date
         with self._lock:
             previous = self._pictures.get(day)
             if previous is not None and previous.computed_at > picture.computed_at:
                 return
-            self._version += 1
-            picture = replace(picture, version=self._version)
+            self._version = max(self._version, picture.version)
             self._pictures[day] = picture
+            if document is not None:
+                self._documents[day] = (picture, document)
             self._dirty.discard(day)
             self._published.notify_all()
             subscribers = list(self._subscriptions)
-        self._tell(previous, picture, subscribers)
+        if not subscribers:
+            return
+        followed = previous is not None and previous.version == after_version
+        self._tell(message if followed else changes(previous, picture), subscribers)
+
+    def rendered(self, picture: LivePicture) -> bytes | None:
+        """The live document of ``picture`` as the engine rendered it, if it did."""
+        with self._lock:
+            kept = self._documents.get(picture.snapshot.date)
+        return kept[1] if kept is not None and kept[0] is picture else None
 
     @staticmethod
-    def _tell(
-        previous: LivePicture | None, picture: LivePicture, subscribers: list[Subscription]
-    ) -> None:
-        message = changes(previous, picture)
+    def _tell(message: dict[str, Any] | None, subscribers: list[Subscription]) -> None:
         if message is not None:
             for subscription in subscribers:
                 subscription.offer(message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -84,3 +85,8 @@ def live_document(picture: LivePicture) -> dict[str, Any]:
         "unplanned_orders": [stop.order_id for stop in snapshot.unplanned],
         "incidents": [incident.id for incident in snapshot.incidents],
     }
+
+
+def live_json(picture: LivePicture) -> bytes:
+    """The live document of ``picture`` as compact JSON, as ``GET /live`` sends it."""
+    return json.dumps(live_document(picture), separators=(",", ":")).encode()

@@ -64,7 +64,11 @@ def test_an_event_committed_late_is_read_after_the_ones_before_it(
 def test_a_new_follower_starts_after_the_history(
     uow_factory: Callable[..., SqlUnitOfWork], clock: FixedClock
 ) -> None:
-    """The first engine of a database handles what comes next, not the day's history."""
+    """The first engine of a database handles what comes next, not the day's history.
+
+    (On PostgreSQL the end is taken behind the oldest transaction still running, anywhere
+    on the server: a few events just before it may be handled again, never one skipped.)
+    """
     writer, reader = uow_factory(clock), uow_factory(clock)
     with writer:
         writer.record(_event("history"))
@@ -74,4 +78,9 @@ def test_a_new_follower_starts_after_the_history(
     with writer:
         writer.record(_event("news"))
         writer.commit()
-    assert _follow(reader, cursor)[0] == ["news"]
+    followed = _follow(reader, cursor)[0]
+    assert followed[-1:] == ["news"]
+    if writer.session.get_bind().dialect.name == "sqlite":
+        assert followed == ["news"]
+    else:
+        assert set(followed) <= {"history", "news"}

@@ -41,7 +41,7 @@ from fleetline.domain.live import (
 from fleetline.domain.model import Location
 from fleetline.operations.live_day import StopReportOutcome, stop_vehicle
 from fleetline.operations.live_service import LivePicture
-from fleetline.operations.live_view import live_document
+from fleetline.operations.live_view import live_json
 from fleetline.operations.traffic_incidents import incidents_of_day
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, tags=["live day"])
@@ -64,13 +64,15 @@ class RenderedPictures:
         self._lock = threading.Lock()
         self._rendered: OrderedDict[int, tuple[LivePicture, bytes]] = OrderedDict()
 
-    def json(self, picture: LivePicture) -> bytes:
-        """Return ``picture``'s live document as JSON bytes."""
+    def json(self, picture: LivePicture, engine_rendered: bytes | None = None) -> bytes:
+        """Return ``picture``'s live document as JSON bytes (the engine's, if it made them)."""
+        if engine_rendered is not None:
+            return engine_rendered
         with self._lock:
             kept = self._rendered.get(id(picture))
             if kept is not None and kept[0] is picture:
                 return kept[1]
-        rendered = json.dumps(live_document(picture), separators=(",", ":")).encode()
+        rendered = live_json(picture)
         with self._lock:
             # The picture is held with its JSON, so its id is not reused while kept.
             self._rendered[id(picture)] = (picture, rendered)
@@ -283,7 +285,9 @@ def live(
     day: Annotated[date | None, Query(alias="date", description="Today when not given.")] = None,
 ) -> Response:
     """Every vehicle: position, status, remaining stops with ETA and risk."""
-    return Response(RENDERED.json(services.live.picture(day)), media_type="application/json")
+    picture = services.live.picture(day)
+    document = RENDERED.json(picture, services.live.rendered(picture))
+    return Response(document, media_type="application/json")
 
 
 @router.get("/live/stream", response_class=StreamingResponse)
@@ -294,7 +298,12 @@ async def live_stream(request: Request, services: ServicesDep, token: Reader) ->
     (vehicles, stops, stops done), and a keep-alive comment every 15 s.
     """
     subscription = services.live.subscribe()
-    first = await asyncio.to_thread(lambda: RENDERED.json(services.live.picture()))
+
+    def first_document() -> bytes:
+        picture = services.live.picture()
+        return RENDERED.json(picture, services.live.rendered(picture))
+
+    first = await asyncio.to_thread(first_document)
 
     async def events() -> AsyncIterator[str]:
         try:
