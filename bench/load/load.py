@@ -597,6 +597,12 @@ async def drive(spec: LoadSpec, log: Callable[[str], None] = print) -> LoadResul
         )
         for index in range(viewers)
     ]
+    tasks += [
+        asyncio.create_task(
+            _figures(spec, clients["agents"][index % faces], clock, requests, index)
+        )
+        for index in range(spec.consoles)
+    ]
     done = asyncio.Event()
     readers = [
         asyncio.create_task(
