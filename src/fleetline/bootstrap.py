@@ -358,12 +358,13 @@ def _face(services: Services, today: CompanyToday) -> Services:
         events.CompanyTimezoneChanged: [today.forget],
         events.TokenRevoked: bus.event_handlers.get(events.TokenRevoked, []),
     }
-    if services.figures is not None:
-        bus.every_event.append(services.figures.on_event)
     services.exceptions.ask_engine = lambda exception_id: ask_engine(
         engine, f"options {exception_id}"
     )
-    follower = PictureFollower(engine, live.adopt, today)
+    # The engine computes the day's figures and sends them with its pictures.
+    services.figures = DayFigures(services.uow_factory, follows_engine=True)
+    bus.every_event.append(services.figures.on_event)
+    follower = PictureFollower(engine, live.adopt, today, services.figures)
     listener = Listener(
         services.settings.database_url,
         {LIVE: follower.on_notification},
@@ -389,7 +390,7 @@ def _follow_the_log(services: Services, lease: EngineLease) -> None:
     follower = EventFollower(services.uow_factory, services.bus, lease, cursor)
     live = services.live
     live.continue_versions_after(last_version(services.engine))
-    live.on_publish.append(partial(publish_picture, services.engine))
+    live.on_publish.append(partial(publish_picture, services.engine, figures=services.figures))
 
     def on_request(payload: str) -> None:
         what, _, subject = payload.partition(" ")

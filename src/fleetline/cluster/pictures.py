@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from fleetline.cluster.notifications import ENGINE, LIVE, notify
+from fleetline.operations.kpi_cache import DayFigures
+from fleetline.operations.kpis import DayKpis
 from fleetline.operations.live_service import LivePicture, Published
 from fleetline.operations.live_view import live_json
 from fleetline.store import tables as t
@@ -27,16 +29,21 @@ from fleetline.store.picture_codec import picture_from_bytes, picture_to_bytes
 log = logging.getLogger(__name__)
 
 
-def publish_picture(engine: sa.Engine, published: Published) -> None:
+def publish_picture(
+    engine: sa.Engine, published: Published, figures: DayFigures | None = None
+) -> None:
     """Store a picture as its day's latest and tell the faces (the engine's side).
 
-    The row holds the picture, its live document rendered once for every face, and the
-    feed message of what changed since the picture before, so that no face renders or
-    compares them again.
+    The row holds the picture, its live document rendered once for every face, the feed
+    message of what changed since the picture before, and the day's figures as last
+    computed (``figures``), so that no face renders, compares or computes them again.
     """
     picture = published.picture
     document = live_json(picture)
-    payload = picture_to_bytes((picture, document, published.message, published.after_version))
+    kpis = figures.latest(picture.snapshot.date) if figures is not None else None
+    payload = picture_to_bytes(
+        (picture, document, published.message, published.after_version, kpis)
+    )
     day = picture.snapshot.date
     statement = postgresql.insert(t.live_pictures).values(
         day=day, version=picture.version, computed_at=picture.computed_at, payload=payload
@@ -89,6 +96,8 @@ class PictureFollower:
         feed message of its changes and the version they are counted from.
     today
         The company's date, to know which rows to read at the start.
+    figures
+        Where the day's figures sent with the pictures are kept.
     """
 
     def __init__(
@@ -96,10 +105,12 @@ class PictureFollower:
         engine: sa.Engine,
         adopt: Callable[..., None],
         today: Callable[[], date],
+        figures: DayFigures | None = None,
     ) -> None:
         self._engine = engine
         self._adopt = adopt
         self._today = today
+        self._figures = figures
         self._lock = threading.Lock()
         self._loaded: dict[date, tuple[int, object]] = {}
 
@@ -136,12 +147,14 @@ class PictureFollower:
                 return None
             self._loaded[day] = mark
         stored = picture_from_bytes(row.payload)
-        if not (isinstance(stored, tuple) and len(stored) == 4):
+        if not (isinstance(stored, tuple) and len(stored) == 5):
             log.warning("the published picture of %s is not a picture", day)
             return None
-        picture, document, message, after_version = stored
+        picture, document, message, after_version, kpis = stored
         if not isinstance(picture, LivePicture):
             log.warning("the published picture of %s is not a picture", day)
             return None
         self._adopt(picture, document=document, message=message, after_version=after_version)
+        if isinstance(kpis, DayKpis) and self._figures is not None:
+            self._figures.adopt(kpis)
         return picture

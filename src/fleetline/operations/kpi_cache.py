@@ -44,6 +44,10 @@ class DayFigures:
         sent and predictions recorded meanwhile.
     compute
         Computes a day's figures (:func:`~fleetline.operations.kpis.day_kpis`).
+    follows_engine
+        A face of a split installation: the engine computes the figures and sends them
+        with its pictures (:meth:`adopt`); this process computes them only before the
+        engine's first arrive.
     """
 
     def __init__(
@@ -51,7 +55,10 @@ class DayFigures:
         uow_factory: Callable[[], UnitOfWork],
         max_age_s: float = 10.0,
         compute: Callable[[UnitOfWork, date], DayKpis] = day_kpis,
+        *,
+        follows_engine: bool = False,
     ) -> None:
+        self._follows_engine = follows_engine
         self._uow_factory = uow_factory
         self._compute_figures = compute
         self._max_age_s = max_age_s
@@ -66,11 +73,35 @@ class DayFigures:
         with self._lock:
             kept = self._kept.get(day)
             changed_at = self._changed_at
+        if kept is not None and self._follows_engine:
+            return kept.figures
         if kept is None or kept.computed_at < changed_at:
             return self._compute(day, newer_than=0.0)
         if time.monotonic() - kept.computed_at >= self._max_age_s:
             self._refresh_in_background(day)
         return kept.figures
+
+    def latest(self, day: date) -> DayKpis | None:
+        """Return the kept figures of the day at once (``None`` before the first).
+
+        New ones are computed in the background when a change or their age calls for it:
+        the engine sends these with its pictures and never waits for the computation.
+        """
+        with self._lock:
+            kept = self._kept.get(day)
+            changed_at = self._changed_at
+        if (
+            kept is None
+            or kept.computed_at < changed_at
+            or time.monotonic() - kept.computed_at >= self._max_age_s
+        ):
+            self._refresh_in_background(day)
+        return kept.figures if kept is not None else None
+
+    def adopt(self, figures: DayKpis) -> None:
+        """Keep figures computed elsewhere (by the engine) as the day's."""
+        with self._lock:
+            self._kept[figures.date] = _Kept(figures, time.monotonic())
 
     def on_event(self, event: Event) -> None:
         """Note a change: the next read computes the figures again (positions aside)."""

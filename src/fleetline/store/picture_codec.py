@@ -16,8 +16,13 @@ import zlib
 from typing import Any
 from zoneinfo import ZoneInfo
 
-ALLOWED_MODULE_PREFIXES = ("fleetline.domain.", "fleetline.operations.live_service")
-"""Modules whose classes a stored picture may hold."""
+ALLOWED_MODULE_PREFIXES = (
+    "fleetline.domain.",
+    "fleetline.operations.live_service",
+    "fleetline.operations.kpis",
+    "fleetline.operations.plan_adherence",
+)
+"""Modules whose classes a stored picture (and the day's figures sent with it) may hold."""
 ALLOWED_NAMES = frozenset(
     {
         ("datetime", "date"),

@@ -7,7 +7,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import UTC, date, datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from fleetline.domain import events
 from fleetline.operations.kpi_cache import DayFigures
@@ -81,3 +82,31 @@ def test_many_first_readers_wait_for_one_computation() -> None:
         answers = list(pool.map(lambda _: figures.of(DAY), range(50)))
     assert set(answers) == {(DAY, 1)}
     assert compute.calls == 1
+
+
+def test_the_engine_sends_the_kept_figures_without_waiting_for_new_ones() -> None:
+    """The engine's publication takes what is kept and has new figures made meanwhile."""
+    compute = CountingFigures(seconds=0.2)
+    figures = _figures(compute)
+    started = time.monotonic()
+    assert figures.latest(DAY) is None  # none yet: they are being computed
+    assert time.monotonic() - started < 0.15
+    deadline = time.monotonic() + 5
+    while figures.latest(DAY) is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert figures.latest(DAY) == (DAY, 1)
+
+
+def test_a_face_answers_with_the_engines_figures_and_computes_none() -> None:
+    """A face keeps the figures the engine sent, however old, and never computes them."""
+    compute = CountingFigures()
+    face = DayFigures(lambda: nullcontext(), max_age_s=0.0, compute=compute, follows_engine=True)  # type: ignore[arg-type, return-value]
+    sent = cast(Any, SimpleNamespace(date=DAY, orders=3000))
+    face.adopt(sent)
+    face.on_event(
+        events.InquiryLogged(
+            occurred_at=AT, inquiry_id="i", order_id="o", client_id="c", channel="phone"
+        )
+    )
+    assert face.of(DAY) is sent
+    assert compute.calls == 0
