@@ -4,9 +4,10 @@ database of its own.
 Every test runs on SQLite, on a copy of one database migrated once per session. A test
 whose behaviour can differ by database (SQL, locking, concurrency, time zones) is marked
 ``both_databases`` and runs on PostgreSQL too; ``--all-databases`` runs every test on
-both; one that needs PostgreSQL itself (the split installation) is ``postgresql_only``. PostgreSQL tests use ``FLEETLINE_TEST_POSTGRES_URL`` (default: the machine's
-server) and a schema created for the test and dropped after it, so parallel runs and
-leftovers never collide. They are marked ``postgres`` and skipped when the server is
+both; one that needs PostgreSQL itself (the split installation) is ``postgresql_only``.
+PostgreSQL tests use ``FLEETLINE_TEST_POSTGRES_URL`` (default: the machine's server)
+and a schema created for the test and dropped after it, so parallel runs and leftovers
+never collide. They are marked ``postgres`` and skipped when the server is
 unreachable.
 """
 

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from fleetline import __version__
 from fleetline.api.errors import install_error_handlers
+from fleetline.api.nul_bytes import RefuseNulBytes
 from fleetline.api.routers import (
     admin_tokens,
     client_messages,
@@ -39,6 +40,7 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
+    app.add_middleware(RefuseNulBytes)
     app.include_router(master_data.router)
     app.include_router(orders.router)
     app.include_router(plans.router)
