@@ -30,11 +30,22 @@
     resumed: "Back on the road",
   };
   var clock = { server: Date.parse(config.serverNow) || Date.now(), local: Date.now() };
+  var STAMP_KEY = "fleet-driver-last-stamp";
+  var lastStamp = Number(localStorage.getItem(STAMP_KEY)) || 0;
   var sending = false;
 
   // --- time and storage --------------------------------------------------------------
+  // The server's time as this device reckons it. A sync with the server may set it back
+  // (its answer took a while to arrive); a report made after another never gets an
+  // earlier time, so a stop's Arrived always comes before its Completed (across reloads
+  // of the page too); a last time more than 5 minutes ahead is another day's, not kept.
+  var MAX_AHEAD_MS = 5 * 60 * 1000;
   function now() {
-    return new Date(clock.server + (Date.now() - clock.local)).toISOString();
+    var reckoned = clock.server + (Date.now() - clock.local);
+    var ahead = lastStamp - reckoned;
+    lastStamp = ahead >= 0 && ahead < MAX_AHEAD_MS ? lastStamp + 1 : reckoned;
+    localStorage.setItem(STAMP_KEY, String(lastStamp));
+    return new Date(lastStamp).toISOString();
   }
   function read(key) {
     try {
