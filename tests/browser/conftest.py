@@ -139,6 +139,21 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
+def _settle(page: Any) -> None:
+    """Wait until the page stops fetching; on a busy machine, until it has loaded.
+
+    A console keeps talking to its server (its refresh timers); when the machine is busy
+    (three test workers and their browsers on two cores) it may not fall quiet for 500 ms
+    within the timeout. The page has loaded then, and each test waits for what it needs.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_load_state("networkidle", timeout=20_000)
+    except PlaywrightTimeout:
+        page.wait_for_load_state("load")
+
+
 @pytest.fixture
 def open_page(browser: Any, served: Served) -> Iterator[Any]:
     """Make a page signed in as a role (or not signed in), at desktop or phone size.
@@ -155,9 +170,9 @@ def open_page(browser: Any, served: Served) -> Iterator[Any]:
         page.on("pageerror", lambda error: errors.append(str(error)))
         if role is not None:
             page.goto(f"{served.url}/login?token={served.tokens[role]}")
-            page.wait_for_load_state("networkidle")
+            _settle(page)
         page.goto(f"{served.url}{path}")
-        page.wait_for_load_state("networkidle")
+        _settle(page)
         return page
 
     yield make
