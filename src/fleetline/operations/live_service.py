@@ -26,6 +26,7 @@ from fleetline.network.base import TravelTimes
 from fleetline.operations.day_reads import DayReads
 from fleetline.operations.eta import FleetForecast
 from fleetline.operations.live_listeners import PictureListeners
+from fleetline.operations.live_view import changes
 from fleetline.operations.ports import UnitOfWork
 from fleetline.operations.snapshot import build_snapshot
 
@@ -474,101 +475,3 @@ class LiveService:
                 except Exception:
                     log.exception("refreshing the live picture of %s failed", day)
             self._stopping.wait(timeout=self._interval_s)
-
-
-class _NotPublished(Exception):
-    """A read asked for a day whose picture is not published yet."""
-
-    def __init__(self, day: date) -> None:
-        super().__init__(day.isoformat())
-        self.day = day
-
-
-def read_with_picture[T](
-    uow_factory: Callable[[], UnitOfWork],
-    live: LiveService,
-    read: Callable[[UnitOfWork, Callable[[date], LivePicture]], T],
-) -> T:
-    """Run ``read`` in one short transaction, with the published pictures of its days.
-
-    A read that waited for a picture inside its transaction would hold a connection
-    while the picture is computed (on another connection): under load the pool runs dry.
-    Here the read gets only pictures already published; when it asks for a day that has
-    none yet, its transaction is closed, the picture is waited for with no connection
-    held, and the read runs again.
-
-    Parameters
-    ----------
-    uow_factory
-        Opens a unit of work.
-    live
-        The live service.
-    read
-        Reads what it needs from the unit of work and the pictures of its days
-        (``read(uow, picture_of)``); it must change nothing, as it may run twice.
-
-    Returns
-    -------
-    T
-        What ``read`` returned.
-    """
-    waited: dict[date, LivePicture] = {}
-
-    def picture_of(day: date) -> LivePicture:
-        known = waited.get(day) or live.published(day)
-        if known is None:
-            raise _NotPublished(day)
-        return known
-
-    for _ in range(3):
-        try:
-            with uow_factory() as uow:
-                return read(uow, picture_of)
-        except _NotPublished as missing:
-            waited[missing.day] = live.picture(missing.day)
-    with uow_factory() as uow:  # a read of more days than tries: the last one may wait
-        return read(uow, lambda day: waited.get(day) or live.picture(day))
-
-
-def changes(previous: LivePicture | None, current: LivePicture) -> dict[str, Any] | None:
-    """Describe what changed between two pictures of a day, as one feed message.
-
-    Returns ``None`` when nothing a console shows has changed.
-    """
-    from fleetline.operations.live_view import stop_view, vehicle_view
-
-    old_vehicles = (
-        {
-            run.vehicle_id: vehicle_view(run, previous.forecasts)
-            for run in previous.snapshot.vehicles
-        }
-        if previous
-        else {}
-    )
-    vehicles = []
-    stops = []
-    for run in current.snapshot.vehicles:
-        view = vehicle_view(run, current.forecasts)
-        if old_vehicles.get(run.vehicle_id) != view:
-            vehicles.append(view)
-    old_forecasts = previous.forecasts if previous else {}
-    for order_id, forecast in current.forecasts.items():
-        old = old_forecasts.get(order_id)
-        if (
-            old is None
-            or old.risk is not forecast.risk
-            or abs(old.eta - forecast.eta) >= timedelta(seconds=60)
-        ):
-            stops.append(stop_view(forecast))
-    gone = sorted(set(old_forecasts) - set(current.forecasts))
-    if not vehicles and not stops and not gone:
-        return None
-    return {
-        "type": "live",
-        "date": current.snapshot.date.isoformat(),
-        "version": current.version,
-        "computed_at": current.computed_at.isoformat(),
-        "vehicles": vehicles,
-        "stops": stops,
-        "stops_done": gone,
-    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from fleetline.domain.live import Risk, StopForecast
@@ -90,3 +91,45 @@ def live_document(picture: LivePicture) -> dict[str, Any]:
 def live_json(picture: LivePicture) -> bytes:
     """The live document of ``picture`` as compact JSON, as ``GET /live`` sends it."""
     return json.dumps(live_document(picture), separators=(",", ":")).encode()
+
+
+def changes(previous: LivePicture | None, current: LivePicture) -> dict[str, Any] | None:
+    """Describe what changed between two pictures of a day, as one feed message.
+
+    Returns ``None`` when nothing a console shows has changed.
+    """
+    old_vehicles = (
+        {
+            run.vehicle_id: vehicle_view(run, previous.forecasts)
+            for run in previous.snapshot.vehicles
+        }
+        if previous
+        else {}
+    )
+    vehicles = []
+    stops = []
+    for run in current.snapshot.vehicles:
+        view = vehicle_view(run, current.forecasts)
+        if old_vehicles.get(run.vehicle_id) != view:
+            vehicles.append(view)
+    old_forecasts = previous.forecasts if previous else {}
+    for order_id, forecast in current.forecasts.items():
+        old = old_forecasts.get(order_id)
+        if (
+            old is None
+            or old.risk is not forecast.risk
+            or abs(old.eta - forecast.eta) >= timedelta(seconds=60)
+        ):
+            stops.append(stop_view(forecast))
+    gone = sorted(set(old_forecasts) - set(current.forecasts))
+    if not vehicles and not stops and not gone:
+        return None
+    return {
+        "type": "live",
+        "date": current.snapshot.date.isoformat(),
+        "version": current.version,
+        "computed_at": current.computed_at.isoformat(),
+        "vehicles": vehicles,
+        "stops": stops,
+        "stops_done": gone,
+    }

@@ -11,7 +11,8 @@ import pytest
 
 from fleetline.network.factory import travel_times_for
 from fleetline.operations.eta import forecast_fleet
-from fleetline.operations.live_service import LivePicture, LiveService, changes
+from fleetline.operations.live_service import LivePicture, LiveService
+from fleetline.operations.live_view import changes
 
 from ..planning.live_factories import DAY, NOW, run, snapshot, stop
 

@@ -64,10 +64,8 @@ class RenderedPictures:
         self._lock = threading.Lock()
         self._rendered: OrderedDict[int, tuple[LivePicture, bytes]] = OrderedDict()
 
-    def json(self, picture: LivePicture, engine_rendered: bytes | None = None) -> bytes:
-        """Return ``picture``'s live document as JSON bytes (the engine's, if it made them)."""
-        if engine_rendered is not None:
-            return engine_rendered
+    def json(self, picture: LivePicture) -> bytes:
+        """Return ``picture``'s live document as JSON bytes."""
         with self._lock:
             kept = self._rendered.get(id(picture))
             if kept is not None and kept[0] is picture:
@@ -286,7 +284,7 @@ def live(
 ) -> Response:
     """Every vehicle: position, status, remaining stops with ETA and risk."""
     picture = services.live.picture(day)
-    document = RENDERED.json(picture, services.live.rendered(picture))
+    document = services.live.rendered(picture) or RENDERED.json(picture)
     return Response(document, media_type="application/json")
 
 
@@ -301,7 +299,7 @@ async def live_stream(request: Request, services: ServicesDep, token: Reader) ->
 
     def first_document() -> bytes:
         picture = services.live.picture()
-        return RENDERED.json(picture, services.live.rendered(picture))
+        return services.live.rendered(picture) or RENDERED.json(picture)
 
     first = await asyncio.to_thread(first_document)
 

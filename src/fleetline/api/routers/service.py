@@ -23,9 +23,9 @@ from fleetline.domain import commands
 from fleetline.domain.access import ApiToken, Role
 from fleetline.domain.errors import InvalidField, NotFound
 from fleetline.domain.messages import NoticeStatus
-from fleetline.operations.live_service import read_with_picture
 from fleetline.operations.message_hold import waiting_messages
 from fleetline.operations.order_status import order_status
+from fleetline.operations.picture_reads import read_with_picture
 from fleetline.operations.search import DEFAULT_LIMIT, MAX_LIMIT, search
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, tags=["customer service"])

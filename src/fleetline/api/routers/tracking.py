@@ -35,7 +35,7 @@ from fleetline.domain import commands
 from fleetline.domain.errors import Conflict, InvalidField
 from fleetline.domain.model import TimeWindow
 from fleetline.network.road_layer import RoadLayerError, around
-from fleetline.operations.live_service import read_with_picture
+from fleetline.operations.picture_reads import read_with_picture
 from fleetline.operations.tracking_view import TrackingView, tracking_view
 from fleetline.operations.window_offers import offered_windows
 

@@ -8,8 +8,9 @@ from datetime import date, tzinfo
 
 from fleetline.domain.errors import NotFound
 from fleetline.operations.company import company_zone
-from fleetline.operations.live_service import LivePicture, read_with_picture
+from fleetline.operations.live_service import LivePicture
 from fleetline.operations.order_status import OrderStatus, order_status
+from fleetline.operations.picture_reads import read_with_picture
 from fleetline.operations.ports import UnitOfWork
 from fleetline.operations.search import SearchResult, search
 from fleetline.ui.context import services
