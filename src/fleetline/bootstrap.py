@@ -34,6 +34,7 @@ from fleetline.comms.outbox import OutboxDispatcher
 from fleetline.comms.rules import make_event_rules
 from fleetline.domain import commands, events
 from fleetline.domain.snapshot import RemainingStop
+from fleetline.domain.values import DayHorizon
 from fleetline.network.base import TravelTimes
 from fleetline.network.road_layer import RoadLayer, road_layer_for
 from fleetline.operations import (
@@ -201,7 +202,10 @@ def bootstrap(
     session_factory = make_session_factory(engine)
     uow_factory: Callable[[], UnitOfWork] = partial(SqlUnitOfWork, session_factory, clock)
     travel_times = travel_times or travel_times_from(settings, clock)
-    context = Context(clock=clock)
+    context = Context(
+        clock=clock,
+        horizon=DayHorizon(settings.order_days_back, settings.order_days_ahead),
+    )
     planning = PlanningService(
         uow_factory,
         context,

@@ -21,6 +21,7 @@ from fleetline.clock import Clock
 from fleetline.domain.commands import Command
 from fleetline.domain.errors import Conflict
 from fleetline.domain.events import Event
+from fleetline.domain.values import DayHorizon
 from fleetline.operations.ports import IdempotencyRecord, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ class Context:
 
     clock: Clock
     ids: Callable[[str], str] = new_id
+    horizon: DayHorizon = field(default_factory=DayHorizon)
+    """How far from today an order's delivery day may be."""
 
 
 CommandHandler = Callable[[Any, UnitOfWork, Context], Any]

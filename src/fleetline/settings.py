@@ -41,6 +41,18 @@ class Settings(BaseSettings):
             "(retry later) instead of hanging."
         ),
     )
+    order_days_back: int = Field(
+        default=31,
+        ge=0,
+        le=3660,
+        description="How many days before the company's today an order's day may be.",
+    )
+    order_days_ahead: int = Field(
+        default=366,
+        ge=0,
+        le=3660,
+        description="How many days after the company's today an order's day may be.",
+    )
     region: Path | None = Field(
         default=None,
         description="A road network prepared by `fleetline region import`; none: crow-flies.",

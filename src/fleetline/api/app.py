@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from fleetline import __version__
+from fleetline.api.body_limits import LimitBodies
+from fleetline.api.deps import token_of
 from fleetline.api.errors import install_error_handlers
 from fleetline.api.nul_bytes import RefuseNulBytes
 from fleetline.api.routers import (
@@ -41,6 +43,9 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     app.add_middleware(RefuseNulBytes)
+    app.add_middleware(
+        LimitBodies, known_token=lambda secret: token_of(services, secret) is not None
+    )
     app.include_router(master_data.router)
     app.include_router(orders.router)
     app.include_router(plans.router)

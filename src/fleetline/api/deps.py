@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
@@ -20,6 +20,19 @@ from fleetline.operations.access import authenticate
 STAFF = (Role.ADMIN, Role.DISPATCHER, Role.AGENT, Role.INTEGRATION)
 PLANNERS = (Role.ADMIN, Role.DISPATCHER, Role.INTEGRATION)
 MAX_IDEMPOTENCY_KEY = 200
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+"""What an id in a request's path may look like: Fleetline's own (``ord_3f9c1a2b7d4e5f60``)
+and an integrator's references alike; anything else is refused before any query."""
+
+PathId = Annotated[
+    str,
+    Path(
+        pattern=ID_PATTERN,
+        max_length=64,
+        description="letters, digits and _ . : - (at most 64), starting with a letter or digit",
+    ),
+]
+"""An id in a request's path, checked against :data:`ID_PATTERN`."""
 
 
 def get_services(request: Request) -> Services:
@@ -29,6 +42,14 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def token_of(services: Services, secret: str) -> ApiToken | None:
+    """Return the live token whose secret is ``secret``, or ``None``."""
+    if services.tokens is not None:
+        return services.tokens.authenticate(secret)
+    with services.uow_factory() as uow:
+        return authenticate(uow, secret)
 
 
 def require(*roles: Role) -> Callable[..., ApiToken]:
@@ -45,11 +66,7 @@ def require(*roles: Role) -> Callable[..., ApiToken]:
             raise ApiError(
                 401, "unauthorized", "expected 'Authorization: Bearer <token>'", "Authorization"
             )
-        if services.tokens is not None:
-            token = services.tokens.authenticate(secret.strip())
-        else:
-            with services.uow_factory() as uow:
-                token = authenticate(uow, secret.strip())
+        token = token_of(services, secret.strip())
         if token is None:
             raise ApiError(401, "unauthorized", "unknown or revoked token", field="Authorization")
         if token.role not in roles:

@@ -106,7 +106,7 @@ async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 413: "too_large"}
     return error_response(
         exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail)
     )

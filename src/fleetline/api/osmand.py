@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from fleetline.api.schemas import FIRST_YEAR, LAST_YEAR
 from fleetline.domain.commands import PositionReport
 from fleetline.domain.errors import InvalidField
 from fleetline.domain.model import Location
@@ -58,10 +59,13 @@ def parse_time(value: str, name: str) -> datetime:
             if not math.isfinite(number):
                 raise InvalidField(name, "must be a finite number")
             seconds = number / 1000 if abs(number) >= MILLISECONDS_FROM else number
-            return datetime.fromtimestamp(seconds, UTC)
-        moment = datetime.fromisoformat(text)
+            moment = datetime.fromtimestamp(seconds, UTC)
+        else:
+            moment = datetime.fromisoformat(text)
     except (ValueError, OverflowError, OSError):
         raise InvalidField(name, f"{text[:40]!r} is not a unix time or ISO 8601 time") from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise InvalidField(name, f"a moment must fall in the years {FIRST_YEAR} to {LAST_YEAR}")
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 

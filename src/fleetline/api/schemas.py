@@ -7,6 +7,7 @@ handler.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -28,6 +30,47 @@ from fleetline.domain.values import PHONE_MAX_LENGTH, PHONE_RULE, validate_phone
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 ShiftTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+"""The years a day or a moment sent to the API may fall in; anything else is a mistake
+(a device's clock at 1970, a year typed 9999), never a day Fleetline plans."""
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as_a_day(value: object) -> object:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+def _day_within_years(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"a day must fall in the years {FIRST_YEAR} to {LAST_YEAR}")
+    return value
+
+
+def _moment_within_years(value: datetime) -> datetime:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"a moment must fall in the years {FIRST_YEAR} to {LAST_YEAR}")
+    return value
+
+
+Day = Annotated[
+    date,
+    BeforeValidator(_written_as_a_day),
+    AfterValidator(_day_within_years),
+    Field(examples=["2026-11-26"], description=f"YYYY-MM-DD, {FIRST_YEAR} to {LAST_YEAR}"),
+]
+"""A calendar day, written ``YYYY-MM-DD`` (``0`` is not read as 1970-01-01)."""
+
+Moment = Annotated[
+    AwareDatetime,
+    AfterValidator(_moment_within_years),
+    Field(description=f"ISO 8601 with a UTC offset, {FIRST_YEAR} to {LAST_YEAR}"),
+]
+"""A moment with its UTC offset, within the years Fleetline works in."""
 
 
 class ApiModel(BaseModel):
@@ -46,8 +89,8 @@ class LocationBody(ApiModel):
 class TimeWindowBody(ApiModel):
     """An interval with UTC offsets; ``end`` after ``start``."""
 
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Moment
+    end: Moment
 
     @field_validator("end")
     @classmethod
@@ -269,7 +312,7 @@ class OrderIn(ApiModel):
     """An order to create."""
 
     client_id: str = Field(min_length=1, max_length=64)
-    date: date
+    date: Day
     location: LocationBody
     time_windows: list[TimeWindowBody] = Field(min_length=1, max_length=10)
     demand: Load

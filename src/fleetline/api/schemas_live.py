@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from fleetline.api.schemas import ApiModel, LocationBody
+from fleetline.api.schemas import ApiModel, LocationBody, Moment
 
 
 class StopEventIn(ApiModel):
     """A report from a stop."""
 
     type: Literal["en_route", "arrived", "completed", "failed"]
-    at: AwareDatetime
+    at: Moment
     vehicle_id: str | None = Field(default=None, max_length=64)
     reason: Literal["client_absent", "refused", "no_access", "damaged_goods", "other"] | None = None
     note: str = Field(default="", max_length=2000)
@@ -37,7 +37,7 @@ class VehicleEventIn(ApiModel):
     """A report about a vehicle."""
 
     type: Literal["breakdown", "delayed", "resumed", "off_duty", "on_duty"]
-    at: AwareDatetime
+    at: Moment
     note: str = Field(default="", max_length=2000)
 
 
@@ -64,8 +64,8 @@ class IncidentIn(ApiModel):
     kind: Literal["closure", "slowdown"]
     area: AreaBody
     factor: float | None = Field(default=None, gt=1, le=20, allow_inf_nan=False)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment
+    ends_at: Moment | None = None
     note: str = Field(default="", max_length=2000)
 
     @field_validator("ends_at")

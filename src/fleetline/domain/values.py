@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fleetline.domain.errors import InvalidField
 
 LOAD_DIMENSIONS: tuple[str, ...] = ("weight_kg", "volume_m3", "pallets", "parcels", "crates")
 """The load dimensions a company may use for capacities and demands."""
+
+LARGEST_LOAD = 1_000_000
+"""The most of one dimension a capacity or a demand may hold (a million kilograms, pallets,
+parcels...): more is a typing error, and the planner models every amount exactly."""
 
 LOWEST_PRIORITY = 5
 HIGHEST_PRIORITY = 1
@@ -69,6 +73,71 @@ class TimeWindow:
         return self.end - self.start
 
 
+@dataclass(frozen=True, slots=True)
+class DayHorizon:
+    """How far from the company's today an order's delivery day may be.
+
+    A day further back is a typing error or an old file imported again; further ahead, a
+    year typed wrong. Both are refused naming the field, so they never reach a plan.
+    """
+
+    days_back: int = 31
+    days_ahead: int = 366
+
+    def check(self, day: date, today: date, field_name: str = "date") -> None:
+        """Raise :class:`InvalidField` on ``field_name`` when ``day`` is outside the horizon.
+
+        Parameters
+        ----------
+        day
+            The delivery day asked for.
+        today
+            The company's date now.
+        field_name
+            The field reported.
+        """
+        first = today - timedelta(days=self.days_back)
+        last = today + timedelta(days=self.days_ahead)
+        if not first <= day <= last:
+            raise InvalidField(
+                field_name,
+                f"delivery day {day.isoformat()} is outside {first.isoformat()} to "
+                f"{last.isoformat()} ({self.days_back} days back, {self.days_ahead} ahead)",
+            )
+
+
+def validate_windows_on_day(
+    windows: Sequence[TimeWindow], day: date, zone: tzinfo, field_name: str = "time_windows"
+) -> None:
+    """Refuse a time window that does not touch ``day`` in the company's ``zone``.
+
+    Parameters
+    ----------
+    windows
+        The order's windows.
+    day
+        Its delivery day.
+    zone
+        The company's time zone.
+    field_name
+        The field reported, with the window's index (``time_windows[1]``).
+
+    Raises
+    ------
+    InvalidField
+        For the first window that ends before the day starts or starts after it ends.
+    """
+    starts = datetime.combine(day, time(0), tzinfo=zone)
+    ends = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    for index, window in enumerate(windows):
+        if window.end <= starts or window.start >= ends:
+            raise InvalidField(
+                f"{field_name}[{index}]",
+                f"time window {window.start.isoformat()} to {window.end.isoformat()} is not "
+                f"on the delivery day {day.isoformat()}",
+            )
+
+
 def validate_load(load: Mapping[str, int], field_name: str) -> dict[str, int]:
     """Check a load (capacity or demand) and return it as a plain dict.
 
@@ -87,7 +156,8 @@ def validate_load(load: Mapping[str, int], field_name: str) -> dict[str, int]:
     Raises
     ------
     InvalidField
-        When a dimension is unknown, or an amount is negative or not a whole number.
+        When a dimension is unknown, or an amount is negative, above
+        :data:`LARGEST_LOAD` or not a whole number.
     """
     checked: dict[str, int] = {}
     for name, amount in load.items():
@@ -98,6 +168,8 @@ def validate_load(load: Mapping[str, int], field_name: str) -> dict[str, int]:
             raise InvalidField(f"{field_name}.{name}", "amount must be a whole number")
         if amount < 0:
             raise InvalidField(f"{field_name}.{name}", "amount must not be negative")
+        if amount > LARGEST_LOAD:
+            raise InvalidField(f"{field_name}.{name}", f"amount must be at most {LARGEST_LOAD:,}")
         checked[name] = amount
     return checked
 

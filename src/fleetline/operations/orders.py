@@ -10,6 +10,8 @@ from fleetline.bus import Context
 from fleetline.domain import commands, events
 from fleetline.domain.errors import Conflict, InvalidField, NotFound
 from fleetline.domain.model import FINAL_ORDER_STATES, Order
+from fleetline.domain.values import validate_windows_on_day
+from fleetline.operations.company import company_zone
 from fleetline.operations.ports import UnitOfWork
 
 
@@ -42,6 +44,14 @@ def create_orders(command: commands.CreateOrders, uow: UnitOfWork, context: Cont
             field=f"[{index}].reference",
         )
     orders = [_order_from(draft, index, context) for index, draft in enumerate(drafts)]
+    zone = company_zone(uow)
+    today = context.clock.now().astimezone(zone).date()
+    for index, order in enumerate(orders):
+        try:
+            context.horizon.check(order.date, today)
+            validate_windows_on_day(order.time_windows, order.date, zone)
+        except InvalidField as error:
+            raise error.within(f"[{index}]") from error
     uow.orders.add_many(orders)
     by_day: dict[date, list[str]] = defaultdict(list)
     for order in orders:
@@ -81,10 +91,12 @@ def change_order(command: commands.ChangeOrder, uow: UnitOfWork, context: Contex
     changes: dict[str, object] = {}
     for name in ("time_windows", "demand", "service_s", "instructions", "address"):
         value = getattr(command, name)
-        if value is not None:
+        if value is not None and value != getattr(order, name):
             changes[name] = value
     if not changes:
-        return order
+        return order  # the order already reads so: nothing to record or re-plan
+    if "time_windows" in changes:
+        validate_windows_on_day(command.time_windows or (), order.date, company_zone(uow))
     changed = dataclasses.replace(order, **changes)  # type: ignore[arg-type]
     uow.orders.update(changed)
     uow.record(

@@ -9,12 +9,17 @@ dimension named in :attr:`RoutingProblem.dimensions`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
 IntMatrix = npt.NDArray[np.int64]
+
+LARGEST_AMOUNT = 10**9
+"""The largest amount of one load dimension the planner models (PyVRP sums loads in 64-bit
+integers). A capacity above it is read as this much, so a job needing more is left out
+with its capacity reason; nothing a company stored can make a plan fail to build."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +93,23 @@ class RoutingProblem:
     distances: IntMatrix
     vehicles: list[VehicleSpec]
     jobs: list[JobSpec]
+
+    def within_model_bounds(self) -> RoutingProblem:
+        """Return the problem with every vehicle's capacity at most :data:`LARGEST_AMOUNT`.
+
+        Returns
+        -------
+        RoutingProblem
+            This problem when every capacity is within bounds, else a copy with the
+            larger capacities lowered to :data:`LARGEST_AMOUNT`.
+        """
+        if all(max(v.capacity, default=0) <= LARGEST_AMOUNT for v in self.vehicles):
+            return self
+        vehicles = [
+            replace(v, capacity=tuple(min(c, LARGEST_AMOUNT) for c in v.capacity))
+            for v in self.vehicles
+        ]
+        return replace(self, vehicles=vehicles)
 
 
 @dataclass(frozen=True, slots=True)

@@ -268,6 +268,7 @@ def solve(
         constraints.
     """
     started = time.perf_counter()
+    problem = problem.within_model_bounds()
     screening = screen(problem, describe_time)
     jobs = screening.feasible
     if not jobs:

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from fleetline.clock import FixedClock
 from fleetline.domain.errors import Conflict, NotFound
 from fleetline.domain.model import LOAD_DIMENSIONS, Location, Order, OrderState, TimeWindow
+from fleetline.domain.values import LARGEST_LOAD
 from fleetline.store.unit_of_work import SqlUnitOfWork
 
 from .store_builders import DAY, order, seed_master_data
@@ -42,7 +43,9 @@ def orders(draw: st.DrawFn) -> Order:
             draw(st.floats(-90, 90, allow_nan=False)), draw(st.floats(-180, 180, allow_nan=False))
         ),
         time_windows=tuple(draw(st.permutations(windows))),
-        demand=draw(st.dictionaries(st.sampled_from(LOAD_DIMENSIONS), st.integers(0, 10**9))),
+        demand=draw(
+            st.dictionaries(st.sampled_from(LOAD_DIMENSIONS), st.integers(0, LARGEST_LOAD))
+        ),
         service_s=draw(st.integers(0, 8 * 3600)),
         required_skills=draw(
             st.frozensets(

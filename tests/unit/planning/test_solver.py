@@ -196,3 +196,18 @@ def test_a_start_that_places_an_order_twice_still_solves() -> None:
     again = solve(p, max_iterations=10, initial=doubled)
     served = sorted(v.job_id for r in again.routes for v in r.visits)
     assert served == ["1", "2", "3"]
+
+
+def test_a_truck_with_an_absurd_capacity_never_stops_the_plan() -> None:
+    """A capacity of 10**30 (stored before the API bounded it) is planned as the model's
+    largest amount: the day still plans, the other orders are served, and an order
+    needing more than any truck can take is left out with its capacity reason."""
+    huge = vehicle("huge", capacity=(10**30,))
+    small = vehicle("small")
+    orders = [job("a", 1), job("b", 2), job("enormous", 1, demand=(2 * 10**9,))]
+    sol = solve(problem([0, 10, 20], [huge, small], orders), max_iterations=ITERS)
+    served = {v.job_id for r in sol.routes for v in r.visits}
+    assert served == {"a", "b"}
+    (left_out,) = sol.unassigned
+    assert left_out.job_id == "enormous"
+    assert left_out.reason_code == ReasonCode.DEMAND_EXCEEDS_CAPACITY.value

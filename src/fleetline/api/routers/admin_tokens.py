@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from fleetline.api.deps import IdempotencyKey, ServicesDep, execute, require
+from fleetline.api.deps import IdempotencyKey, PathId, ServicesDep, execute, require
 from fleetline.api.schemas import ERROR_RESPONSES
 from fleetline.api.schemas_admin import IssuedTokenOut, TokenIn, TokenOut
 from fleetline.domain import commands
@@ -72,7 +72,7 @@ def create_token(
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
 def revoke_token(
-    token_id: str,
+    token_id: PathId,
     request: Request,
     services: ServicesDep,
     token: AdminOnly,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from fleetline.api.deps import STAFF, IdempotencyKey, ServicesDep, execute, require
+from fleetline.api.deps import STAFF, IdempotencyKey, PathId, ServicesDep, execute, require
 from fleetline.api.schemas import ERROR_RESPONSES, ApiModel
 from fleetline.api.schemas_service import notification_body
 from fleetline.domain import commands
@@ -31,7 +31,7 @@ class ClientMessageIn(ApiModel):
 
 @router.post("/orders/{order_id}/messages", status_code=201)
 def send_client_message(
-    order_id: str,
+    order_id: PathId,
     body: ClientMessageIn,
     request: Request,
     services: ServicesDep,

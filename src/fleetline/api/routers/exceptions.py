@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from fleetline.api.deps import PLANNERS, STAFF, IdempotencyKey, ServicesDep, execute, require
-from fleetline.api.schemas import ERROR_RESPONSES, ApiModel
+from fleetline.api.deps import (
+    PLANNERS,
+    STAFF,
+    IdempotencyKey,
+    PathId,
+    ServicesDep,
+    execute,
+    require,
+)
+from fleetline.api.schemas import ERROR_RESPONSES, ApiModel, Day
 from fleetline.domain import commands
 from fleetline.domain.access import ApiToken
 from fleetline.domain.errors import Conflict, NotFound
@@ -89,7 +96,7 @@ def list_exceptions(
     services: ServicesDep,
     token: Reader,
     status: Annotated[Literal["open", "resolved", "dismissed"] | None, Query()] = None,
-    day: Annotated[date | None, Query(alias="date")] = None,
+    day: Annotated[Day | None, Query(alias="date")] = None,
 ) -> list[dict[str, Any]]:
     """Exceptions, newest first: affected orders with priority, and ranked options."""
     with services.uow_factory() as uow:
@@ -98,7 +105,7 @@ def list_exceptions(
 
 
 @router.get("/exceptions/{exception_id}")
-def get_exception(exception_id: str, services: ServicesDep, token: Reader) -> dict[str, Any]:
+def get_exception(exception_id: PathId, services: ServicesDep, token: Reader) -> dict[str, Any]:
     """One exception."""
     with services.uow_factory() as uow:
         exception = uow.exceptions.get(exception_id)
@@ -109,7 +116,7 @@ def get_exception(exception_id: str, services: ServicesDep, token: Reader) -> di
 
 @router.post("/exceptions/{exception_id}/resolve")
 def resolve_exception(
-    exception_id: str,
+    exception_id: PathId,
     body: ResolveIn,
     request: Request,
     services: ServicesDep,
@@ -138,7 +145,7 @@ def resolve_exception(
 
 @router.post("/exceptions/{exception_id}/dismiss")
 def dismiss_exception(
-    exception_id: str,
+    exception_id: PathId,
     request: Request,
     services: ServicesDep,
     token: Planner,

@@ -8,15 +8,22 @@ import queue
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from fleetline.api.deps import PLANNERS, STAFF, IdempotencyKey, ServicesDep, execute, require
+from fleetline.api.deps import (
+    PLANNERS,
+    STAFF,
+    IdempotencyKey,
+    PathId,
+    ServicesDep,
+    execute,
+    require,
+)
 from fleetline.api.errors import ApiError
-from fleetline.api.schemas import ERROR_RESPONSES, LocationBody
+from fleetline.api.schemas import ERROR_RESPONSES, Day, LocationBody
 from fleetline.api.schemas_live import (
     IncidentIn,
     IncidentOut,
@@ -95,7 +102,7 @@ def drivers_vehicle(services: Services, token: ApiToken) -> str | None:
 
 @router.post("/stops/{stop_id}/events", response_model=StopEventOut)
 def report_stop_event(
-    stop_id: str,
+    stop_id: PathId,
     body: StopEventIn,
     request: Request,
     services: ServicesDep,
@@ -138,7 +145,7 @@ def report_stop_event(
 
 @router.post("/vehicles/{vehicle_id}/events", response_model=VehicleStateOut)
 def report_vehicle_event(
-    vehicle_id: str,
+    vehicle_id: PathId,
     body: VehicleEventIn,
     request: Request,
     services: ServicesDep,
@@ -236,7 +243,7 @@ def report_incident(
 def list_incidents(
     services: ServicesDep,
     token: Reader,
-    day: Annotated[date | None, Query(alias="date", description="Today when not given.")] = None,
+    day: Annotated[Day | None, Query(alias="date", description="Today when not given.")] = None,
     active: Annotated[
         bool | None,
         Query(
@@ -253,7 +260,7 @@ def list_incidents(
 
 @router.post("/traffic/incidents/{incident_id}/end", response_model=IncidentOut)
 def end_incident(
-    incident_id: str,
+    incident_id: PathId,
     request: Request,
     services: ServicesDep,
     token: Planner,
@@ -280,7 +287,7 @@ def end_incident(
 def live(
     services: ServicesDep,
     token: Reader,
-    day: Annotated[date | None, Query(alias="date", description="Today when not given.")] = None,
+    day: Annotated[Day | None, Query(alias="date", description="Today when not given.")] = None,
 ) -> Response:
     """Every vehicle: position, status, remaining stops with ETA and risk."""
     picture = services.live.picture(day)

@@ -8,7 +8,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from fleetline.api.deps import PLANNERS, STAFF, IdempotencyKey, ServicesDep, execute, require
+from fleetline.api.deps import (
+    PLANNERS,
+    STAFF,
+    IdempotencyKey,
+    PathId,
+    ServicesDep,
+    execute,
+    require,
+)
 from fleetline.api.schemas import ERROR_RESPONSES, ApiModel
 from fleetline.domain import commands
 from fleetline.domain.access import ApiToken
@@ -96,7 +104,7 @@ def preview_body(checked: EditPreview) -> dict[str, Any]:
 
 @router.post("/plans/{plan_id}/edits/preview")
 def preview_edit(
-    plan_id: str, body: EditIn, services: ServicesDep, token: Planner
+    plan_id: PathId, body: EditIn, services: ServicesDep, token: Planner
 ) -> dict[str, Any]:
     """What moving stops would do; nothing changes.
 
@@ -111,7 +119,7 @@ def preview_edit(
 
 @router.post("/plans/{plan_id}/edits", status_code=201)
 def apply_edit(
-    plan_id: str,
+    plan_id: PathId,
     body: EditIn,
     request: Request,
     services: ServicesDep,
@@ -140,7 +148,7 @@ def apply_edit(
 
 
 @router.get("/plans/{plan_id}/diff")
-def plan_diff(plan_id: str, services: ServicesDep, token: Reader) -> dict[str, Any]:
+def plan_diff(plan_id: PathId, services: ServicesDep, token: Reader) -> dict[str, Any]:
     """What a plan version changed against the version before it."""
     with services.uow_factory() as uow:
         diff = version_diff(uow, plan_id)

@@ -9,7 +9,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from fleetline.api import presenters
-from fleetline.api.deps import PLANNERS, STAFF, IdempotencyKey, ServicesDep, execute, require
+from fleetline.api.deps import (
+    PLANNERS,
+    STAFF,
+    IdempotencyKey,
+    PathId,
+    ServicesDep,
+    execute,
+    require,
+)
 from fleetline.api.schemas import (
     ERROR_RESPONSES,
     ClientIn,
@@ -75,7 +83,7 @@ def list_depots(services: ServicesDep, token: Reader) -> list[dict[str, object]]
 
 
 @router.get("/depots/{depot_id}", response_model=DepotOut, tags=["master data"])
-def get_depot(depot_id: str, services: ServicesDep, token: Reader) -> dict[str, object]:
+def get_depot(depot_id: PathId, services: ServicesDep, token: Reader) -> dict[str, object]:
     """One depot."""
     with services.uow_factory() as uow:
         depot = uow.depots.get(depot_id)
@@ -86,7 +94,7 @@ def get_depot(depot_id: str, services: ServicesDep, token: Reader) -> dict[str, 
 
 @router.patch("/depots/{depot_id}", response_model=DepotOut, tags=["master data"])
 def update_depot(
-    depot_id: str,
+    depot_id: PathId,
     body: DepotPatch,
     request: Request,
     services: ServicesDep,
@@ -155,7 +163,7 @@ def list_vehicles(services: ServicesDep, token: Reader) -> list[dict[str, object
 
 
 @router.get("/vehicles/{vehicle_id}", response_model=VehicleOut, tags=["master data"])
-def get_vehicle(vehicle_id: str, services: ServicesDep, token: Reader) -> dict[str, object]:
+def get_vehicle(vehicle_id: PathId, services: ServicesDep, token: Reader) -> dict[str, object]:
     """One vehicle."""
     with services.uow_factory() as uow:
         vehicle = uow.vehicles.get(vehicle_id)
@@ -166,7 +174,7 @@ def get_vehicle(vehicle_id: str, services: ServicesDep, token: Reader) -> dict[s
 
 @router.patch("/vehicles/{vehicle_id}", response_model=VehicleOut, tags=["master data"])
 def update_vehicle(
-    vehicle_id: str,
+    vehicle_id: PathId,
     body: VehiclePatch,
     request: Request,
     services: ServicesDep,
@@ -222,7 +230,7 @@ def create_driver(
 
 @router.patch("/drivers/{driver_id}", response_model=DriverOut, tags=["master data"])
 def update_driver(
-    driver_id: str,
+    driver_id: PathId,
     body: DriverPatch,
     request: Request,
     services: ServicesDep,
@@ -299,7 +307,7 @@ def _preferences(prefs: PreferencesBody) -> NotificationPreferences:
 
 @router.patch("/clients/{client_id}", response_model=ClientOut, tags=["master data"])
 def update_client(
-    client_id: str,
+    client_id: PathId,
     body: ClientPatch,
     request: Request,
     services: ServicesDep,
@@ -337,7 +345,7 @@ def list_clients(services: ServicesDep, token: Reader) -> list[dict[str, object]
 
 
 @router.get("/clients/{client_id}", response_model=ClientOut, tags=["master data"])
-def get_client(client_id: str, services: ServicesDep, token: Reader) -> dict[str, object]:
+def get_client(client_id: PathId, services: ServicesDep, token: Reader) -> dict[str, object]:
     """One client account."""
     with services.uow_factory() as uow:
         client = uow.clients.get(client_id)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from fleetline.api.deps import STAFF, ServicesDep, require
-from fleetline.api.schemas import ERROR_RESPONSES
+from fleetline.api.schemas import ERROR_RESPONSES, Day
 from fleetline.api.schemas_measures import DayKpisOut, KpiDaysOut
 from fleetline.domain.access import ApiToken
 from fleetline.operations.kpi_days import MAX_DAYS, kpis_of_days
@@ -59,7 +59,7 @@ def kpis_body(figures: DayKpis) -> dict[str, Any]:
 def kpis(
     services: ServicesDep,
     token: Reader,
-    day: Annotated[date | None, Query(alias="date", description="Today when not given.")] = None,
+    day: Annotated[Day | None, Query(alias="date", description="Today when not given.")] = None,
 ) -> dict[str, Any]:
     """The day's figures.
 
@@ -87,11 +87,11 @@ def kpis_days(
     services: ServicesDep,
     token: Reader,
     first: Annotated[
-        date | None,
+        Day | None,
         Query(alias="from", description="First day; 13 days before `to` when not given."),
     ] = None,
     last: Annotated[
-        date | None, Query(alias="to", description="Last day; today when not given.")
+        Day | None, Query(alias="to", description="Last day; today when not given.")
     ] = None,
 ) -> dict[str, Any]:
     """The figures of each day from ``from`` to ``to`` (both included), to compare days.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
@@ -10,9 +9,18 @@ from fastapi.responses import JSONResponse
 from pydantic import Discriminator, Tag
 
 from fleetline.api import presenters
-from fleetline.api.deps import PLANNERS, STAFF, IdempotencyKey, ServicesDep, execute, require
+from fleetline.api.deps import (
+    PLANNERS,
+    STAFF,
+    IdempotencyKey,
+    PathId,
+    ServicesDep,
+    execute,
+    require,
+)
 from fleetline.api.schemas import (
     ERROR_RESPONSES,
+    Day,
     OrderIn,
     OrderOut,
     OrderPage,
@@ -112,7 +120,7 @@ def _unbatched(error: DomainError) -> DomainError:
 def list_orders(
     services: ServicesDep,
     token: Reader,
-    day: Annotated[date, Query(alias="date", description="The delivery day.")],
+    day: Annotated[Day, Query(alias="date", description="The delivery day.")],
     limit: Annotated[int, Query(ge=1, le=PAGE)] = PAGE,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
@@ -131,7 +139,7 @@ def list_orders(
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
-def get_order(order_id: str, services: ServicesDep, token: Reader) -> dict[str, Any]:
+def get_order(order_id: PathId, services: ServicesDep, token: Reader) -> dict[str, Any]:
     """One order."""
     with services.uow_factory() as uow:
         order = uow.orders.get(order_id)
@@ -142,7 +150,7 @@ def get_order(order_id: str, services: ServicesDep, token: Reader) -> dict[str, 
 
 @router.patch("/orders/{order_id}", response_model=OrderOut)
 def change_order(
-    order_id: str,
+    order_id: PathId,
     body: OrderPatch,
     request: Request,
     services: ServicesDep,

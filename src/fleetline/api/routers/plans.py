@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from fleetline.api import presenters
-from fleetline.api.deps import PLANNERS, STAFF, IdempotencyKey, ServicesDep, execute, require
-from fleetline.api.schemas import ERROR_RESPONSES
+from fleetline.api.deps import (
+    PLANNERS,
+    STAFF,
+    IdempotencyKey,
+    PathId,
+    ServicesDep,
+    execute,
+    require,
+)
+from fleetline.api.schemas import ERROR_RESPONSES, Day
 from fleetline.api.schemas_plans import PlanAccepted, PlanOut, PlanRequest, PlanSummary
 from fleetline.domain import commands
 from fleetline.domain.access import ApiToken
@@ -69,7 +76,7 @@ def create_plan(
 def list_plans(
     services: ServicesDep,
     token: Reader,
-    day: Annotated[date, Query(alias="date", description="The day whose versions to list.")],
+    day: Annotated[Day, Query(alias="date", description="The day whose versions to list.")],
 ) -> list[dict[str, Any]]:
     """Every plan version of a day, oldest first."""
     with services.uow_factory() as uow:
@@ -87,7 +94,7 @@ def list_plans(
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
-def get_plan(plan_id: str, services: ServicesDep, token: Reader) -> dict[str, Any]:
+def get_plan(plan_id: PathId, services: ServicesDep, token: Reader) -> dict[str, Any]:
     """A plan version: status, routes with ETAs, and unassigned orders with reasons."""
     with services.uow_factory() as uow:
         plan = uow.plans.get(plan_id)
@@ -99,7 +106,7 @@ def get_plan(plan_id: str, services: ServicesDep, token: Reader) -> dict[str, An
 
 @router.post("/plans/{plan_id}/dispatch", response_model=PlanOut)
 def dispatch_plan(
-    plan_id: str,
+    plan_id: PathId,
     request: Request,
     services: ServicesDep,
     token: Planner,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from fleetline.api.deps import STAFF, IdempotencyKey, ServicesDep, execute, require
-from fleetline.api.schemas import ERROR_RESPONSES
+from fleetline.api.deps import STAFF, IdempotencyKey, PathId, ServicesDep, execute, require
+from fleetline.api.schemas import ERROR_RESPONSES, Day
 from fleetline.api.schemas_service import (
     HoldIn,
     InquiryIn,
@@ -36,7 +35,7 @@ STATUSES = ", ".join(status.value for status in NoticeStatus)
 
 
 @router.get("/orders/{order_id}/status")
-def get_order_status(order_id: str, services: ServicesDep, token: Staff) -> dict[str, Any]:
+def get_order_status(order_id: PathId, services: ServicesDep, token: Staff) -> dict[str, Any]:
     """Where is my delivery? The order's state, truck, ETA window, promised window and risk.
 
     Also: stops before it, the reason for any delay in words, the client, the driver's
@@ -64,7 +63,7 @@ def search_orders_and_clients(
         ),
     ],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    day: Annotated[date | None, Query(alias="date", description="Only orders of this day.")] = None,
+    day: Annotated[Day | None, Query(alias="date", description="Only orders of this day.")] = None,
 ) -> dict[str, Any]:
     """Orders and clients matching a name, a reference, a phone (digits only) or an email."""
     with services.uow_factory() as uow:
@@ -74,7 +73,7 @@ def search_orders_and_clients(
 
 @router.post("/orders/{order_id}/inquiries", status_code=201)
 def log_inquiry(
-    order_id: str,
+    order_id: PathId,
     body: InquiryIn,
     request: Request,
     services: ServicesDep,
@@ -97,7 +96,7 @@ def log_inquiry(
 
 
 @router.get("/orders/{order_id}/inquiries")
-def list_inquiries(order_id: str, services: ServicesDep, token: Staff) -> list[dict[str, Any]]:
+def list_inquiries(order_id: PathId, services: ServicesDep, token: Staff) -> list[dict[str, Any]]:
     """The inquiries about the order, oldest first."""
     with services.uow_factory() as uow:
         if uow.orders.get(order_id) is None:
@@ -174,7 +173,7 @@ def list_notifications(
 
 @router.post("/notifications/{notification_id}/retry")
 def retry_notification(
-    notification_id: str,
+    notification_id: PathId,
     request: Request,
     services: ServicesDep,
     token: Staff,

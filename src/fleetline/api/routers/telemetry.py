@@ -222,6 +222,8 @@ async def osmand_post(request: Request, services: ServicesDep, token: Device) ->
             data = json.loads(body)
         except ValueError as error:
             raise InvalidField("body", f"not JSON: {error}") from None
+        except RecursionError:
+            raise InvalidField("body", "JSON nested too deeply") from None
         reports = osmand.from_traccar_json(data, now)
         several = isinstance(data.get("location"), list)
         await run_in_threadpool(

@@ -28,7 +28,7 @@ from pydantic import AwareDatetime, Field, field_validator
 from fleetline.api.deps import ServicesDep
 from fleetline.api.errors import error_response
 from fleetline.api.rate_limit import RateLimiter
-from fleetline.api.schemas import ApiModel
+from fleetline.api.schemas import ApiModel, Moment
 from fleetline.bootstrap import Services
 from fleetline.comms.tracking_links import order_of_token
 from fleetline.domain import commands
@@ -99,7 +99,7 @@ class InstructionsIn(ApiModel):
 class WindowIn(ApiModel):
     """One of the windows ``GET /track/{token}/windows`` offered."""
 
-    start: AwareDatetime
+    start: Moment
     end: AwareDatetime
 
 
