@@ -20,6 +20,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from fleetline.api.app import create_app
+from fleetline.api.redaction import RedactSecrets, server_logging
 from fleetline.bootstrap import Services, bootstrap
 from fleetline.domain.access import Role
 from fleetline.operations.access import has_admin, issue_token
@@ -58,7 +59,13 @@ def ensure_admin(services: Services) -> str | None:
 def serve(services: Services, host: str, port: int) -> None:
     """Serve ``services`` until interrupted, then stop the workers."""
     try:
-        uvicorn.run(build_app(services), host=host, port=port, log_level="info")
+        uvicorn.run(
+            build_app(services),
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=server_logging(),
+        )
     finally:
         services.close()
 
@@ -79,6 +86,8 @@ def run_server(
         This process is one face of a split installation (started by ``--workers``).
     """
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets())
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     settings = Settings()
     if host:
