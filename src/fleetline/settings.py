@@ -68,6 +68,14 @@ class Settings(BaseSettings):
         default="Fleetline <noreply@fleetline.localhost>",
         description="The From address of emails to clients.",
     )
+    webhook_allow_networks: str = Field(
+        default="",
+        max_length=2000,
+        description=(
+            "Networks besides public addresses that webhooks may reach, comma-separated "
+            "(an on-premise receiver: `10.20.0.0/24`); none by default."
+        ),
+    )
     webhook_secret: str | None = Field(
         default=None,
         description="HMAC-SHA256 key of webhook signatures; none: generated once and stored.",

@@ -19,7 +19,7 @@ from fleetline.comms.channels.base import (
 )
 from fleetline.comms.channels.email import EmailChannel, SmtpServer
 from fleetline.comms.channels.sms import SmsChannel
-from fleetline.comms.channels.webhook import WebhookChannel, webhook_secret
+from fleetline.comms.channels.webhook import WebhookChannel, WebhookReceivers, webhook_secret
 from fleetline.domain.model import Channel
 from fleetline.operations.ports import UnitOfWork
 from fleetline.settings import Settings
@@ -48,7 +48,10 @@ def channels_from(
         ``smtp_url`` is not an ``smtp://`` or ``smtps://`` URL.
     """
     secret = partial(webhook_secret, uow_factory, settings.webhook_secret)
-    senders: dict[Channel, ChannelSender] = {Channel.WEBHOOK: WebhookChannel(secret, clock)}
+    receivers = WebhookReceivers.from_setting(settings.webhook_allow_networks)
+    senders: dict[Channel, ChannelSender] = {
+        Channel.WEBHOOK: WebhookChannel(secret, clock, receivers=receivers)
+    }
     if settings.smtp_url:
         senders[Channel.EMAIL] = EmailChannel(
             SmtpServer.from_url(settings.smtp_url), settings.mail_from

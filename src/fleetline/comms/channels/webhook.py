@@ -10,17 +10,26 @@ and the request carries
 - ``Idempotency-Key: <notification id>``, the same on every attempt.
 
 A ``2xx`` answer means received; ``408``, ``429``, ``5xx`` and no answer in time are
-retried; any other answer parks the message.
+retried; any other answer parks the message. Redirects are not followed.
+
+A client's URL is the company's data, typed by anyone with access to the client: before
+each send its host is resolved, and an address that is not public (loopback, private,
+link-local such as the cloud metadata service, shared, reserved) parks the message without
+a request, unless an administrator allows that network for an on-premise receiver
+(``FLEETLINE_WEBHOOK_ALLOW_NETWORKS``, see :class:`WebhookReceivers`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -125,6 +134,75 @@ def webhook_secret(uow_factory: Callable[[], UnitOfWork], configured: str | None
     return fresh
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def resolve_host(host: str) -> list[str]:
+    """Return every address ``host`` resolves to (raises :class:`OSError` when none)."""
+    return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
+
+
+@dataclass(frozen=True)
+class WebhookReceivers:
+    """Which addresses a webhook may be sent to: public ones, and the networks allowed.
+
+    Parameters
+    ----------
+    allowed
+        Networks an administrator allows although they are not public (an on-premise
+        receiver at ``10.20.0.5``: ``10.20.0.0/24``).
+    resolve
+        Resolves a host name to its addresses (the system's resolver by default).
+    """
+
+    allowed: Sequence[Network] = ()
+    resolve: Callable[[str], list[str]] = field(default=resolve_host)
+
+    @classmethod
+    def from_setting(cls, networks: str) -> WebhookReceivers:
+        """Read a comma-separated list of networks (``"10.20.0.0/24, 192.168.7.9"``).
+
+        Raises
+        ------
+        ValueError
+            Naming the entry that is not a network.
+        """
+        allowed = []
+        for entry in (e.strip() for e in networks.split(",")):
+            if entry:
+                try:
+                    allowed.append(ipaddress.ip_network(entry, strict=False))
+                except ValueError as exc:
+                    raise ValueError(f"webhook_allow_networks: {entry!r} is not a network") from exc
+        return cls(tuple(allowed))
+
+    def check(self, host: str) -> None:
+        """Raise unless every address of ``host`` may receive a webhook.
+
+        Raises
+        ------
+        PermanentFailure
+            An address is internal and not allowed: the message is parked, nothing sent.
+        TransientFailure
+            The name does not resolve now (tried again later).
+        """
+        try:
+            addresses = self.resolve(host)
+        except (OSError, UnicodeError) as exc:
+            raise TransientFailure(f"webhook {host}: the name does not resolve: {exc}") from exc
+        for text in addresses:
+            address = ipaddress.ip_address(text.split("%")[0])
+            if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+                address = address.ipv4_mapped
+            if any(address in network for network in self.allowed):
+                continue
+            if not address.is_global or address.is_multicast:
+                raise PermanentFailure(
+                    f"the webhook address {host} is {address}, not a public address; an "
+                    "administrator may allow its network (FLEETLINE_WEBHOOK_ALLOW_NETWORKS)"
+                )
+
+
 class WebhookChannel:
     """Posts notifications, signed, to the URLs of clients' own systems.
 
@@ -139,6 +217,8 @@ class WebhookChannel:
         How long one delivery may take.
     transport
         An httpx transport (tests); the network when not given.
+    receivers
+        Which addresses may receive webhooks (public ones only, by default).
     """
 
     channel = Channel.WEBHOOK
@@ -150,8 +230,10 @@ class WebhookChannel:
         *,
         timeout_s: float = WEBHOOK_TIMEOUT_S,
         transport: httpx.BaseTransport | None = None,
+        receivers: WebhookReceivers | None = None,
     ) -> None:
         self._secret = secret
+        self._receivers = receivers or WebhookReceivers()
         self._clock = clock
         self._lock = threading.Lock()
         self._timeout_s = timeout_s
@@ -164,6 +246,7 @@ class WebhookChannel:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise PermanentFailure(f"the webhook address {url!r} is not an http(s) URL")
+        self._receivers.check(parts.hostname)
         raw = json.dumps(payload(notification), separators=(",", ":")).encode()
         timestamp = int(self._clock.now().timestamp())
         if self._client is None:

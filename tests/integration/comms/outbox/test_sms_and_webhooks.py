@@ -14,6 +14,7 @@ from fleetline.comms.channels.sms import SmsChannel
 from fleetline.comms.channels.webhook import (
     SECRET_KEY,
     WebhookChannel,
+    WebhookReceivers,
     verify_signature,
     webhook_secret,
 )
@@ -23,6 +24,9 @@ from fleetline.domain.model import Channel
 
 from .conftest import Uows, message, queue, stored
 from .stand_ins import HttpStandIn
+
+ON_PREMISE = WebhookReceivers.from_setting("127.0.0.0/8")
+"""The receivers' stand-in listens on loopback: allowed as an on-premise receiver is."""
 
 MakeDispatcher = Callable[[Mapping[Channel, ChannelSender]], OutboxDispatcher]
 SECRET = "whsec_test_5f2c"
@@ -74,7 +78,9 @@ def test_a_webhook_is_signed_and_carries_the_message_as_json(
     """The client's system gets the documented JSON body with a signature that verifies
     with the shared secret, and fails with another secret or a changed body."""
     queue(uows, message("n1", channel=Channel.WEBHOOK, recipient=f"{http.url}/hooks/fleetline"))
-    dispatcher = make_dispatcher({Channel.WEBHOOK: WebhookChannel(SECRET, clock)})
+    dispatcher = make_dispatcher(
+        {Channel.WEBHOOK: WebhookChannel(SECRET, clock, receivers=ON_PREMISE)}
+    )
 
     assert dispatcher.drain().sent == 1
 
@@ -108,7 +114,9 @@ def test_a_webhook_receiver_answering_500_is_retried_with_growing_waits_then_par
     before, then the message is parked and an agent sees it among the parked ones."""
     http.answers = [500] * 20
     queue(uows, message("n1", channel=Channel.WEBHOOK, recipient=f"{http.url}/hook"))
-    dispatcher = make_dispatcher({Channel.WEBHOOK: WebhookChannel(SECRET, clock)})
+    dispatcher = make_dispatcher(
+        {Channel.WEBHOOK: WebhookChannel(SECRET, clock, receivers=ON_PREMISE)}
+    )
     limit = dispatcher.policy.max_attempts
 
     waits: list[timedelta] = []
@@ -142,7 +150,9 @@ def test_one_receiver_down_does_not_hold_up_another_clients_webhooks(
         message("n1", channel=Channel.WEBHOOK, recipient=f"{http.url}/broken"),
         message("n2", channel=Channel.WEBHOOK, recipient=f"{http.url}/fine", order_id="o2"),
     )
-    dispatcher = make_dispatcher({Channel.WEBHOOK: WebhookChannel(SECRET, clock)})
+    dispatcher = make_dispatcher(
+        {Channel.WEBHOOK: WebhookChannel(SECRET, clock, receivers=ON_PREMISE)}
+    )
 
     report = dispatcher.run_once()
 
@@ -158,3 +168,18 @@ def test_without_a_configured_secret_one_is_generated_once_and_kept(uows: Uows) 
     with uows() as uow:
         assert uow.comms_settings.get(SECRET_KEY) == first
     assert webhook_secret(uows, "configured") == "configured"
+
+
+def test_a_webhook_to_an_internal_address_is_parked_without_a_request(
+    uows: Uows, http: HttpStandIn, make_dispatcher: MakeDispatcher, clock: FixedClock
+) -> None:
+    """A client's webhook URL pointing at the server's own machine (or any address that
+    is not public) is never called: the message is parked saying why, and an
+    administrator can allow an on-premise receiver's network."""
+    queue(uows, message("n1", channel=Channel.WEBHOOK, recipient=f"{http.url}/internal-admin"))
+    dispatcher = make_dispatcher({Channel.WEBHOOK: WebhookChannel(SECRET, clock)})
+
+    assert dispatcher.drain().parked == 1
+    parked = stored(uows, "n1")
+    assert parked.last_error and "not a public address" in parked.last_error
+    assert http.requests == []

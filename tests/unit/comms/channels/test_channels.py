@@ -13,10 +13,18 @@ from fleetline.clock import FixedClock
 from fleetline.comms.channels.base import PermanentFailure, TransientFailure, http_failure
 from fleetline.comms.channels.email import SmtpServer, compose
 from fleetline.comms.channels.sms import SmsChannel
-from fleetline.comms.channels.webhook import WebhookChannel, sign, verify_signature
+from fleetline.comms.channels.webhook import (
+    WebhookChannel,
+    WebhookReceivers,
+    sign,
+    verify_signature,
+)
 from fleetline.comms.outbox_policy import RetryPolicy
 from fleetline.domain.messages import NoticeKind, Notification
 from fleetline.domain.model import Channel
+
+PUBLIC = WebhookReceivers(resolve=lambda host: ["93.184.216.34"])
+"""Every client host resolves to a public address (no resolver in unit tests)."""
 
 T0 = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 
@@ -134,7 +142,9 @@ def test_the_webhook_secret_is_asked_for_once_on_the_first_send() -> None:
         seen.append(request)
         return httpx.Response(204)
 
-    channel = WebhookChannel(secret, FixedClock(T0), transport=httpx.MockTransport(receive))
+    channel = WebhookChannel(
+        secret, FixedClock(T0), transport=httpx.MockTransport(receive), receivers=PUBLIC
+    )
     assert asked == []
     for _ in range(2):
         channel.send(notice(Channel.WEBHOOK, "https://client.example.li/hook"))
@@ -165,3 +175,58 @@ def test_retry_waits_double_up_to_the_cap_with_bounded_jitter() -> None:
         nominal = min(1800, 30 * 2 ** (n - 1))
         assert 0.8 * nominal <= wait <= 1.2 * nominal
     assert max(waits) <= 1800 * 1.2
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "192.168.0.10",
+        "169.254.169.254",
+        "100.64.0.1",
+        "::1",
+        "::ffff:127.0.0.1",
+        "fd00::1",
+        "0.0.0.0",
+        "224.0.0.1",
+    ],
+)
+def test_a_webhook_to_an_internal_address_is_refused_before_any_request(address: str) -> None:
+    """Loopback, private, link-local (the cloud metadata service), shared, unique-local,
+    unspecified and multicast addresses are refused as a permanent failure, so the
+    message is parked and nothing is sent."""
+    calls: list[httpx.Request] = []
+    channel = WebhookChannel(
+        "secret",
+        FixedClock(T0),
+        transport=httpx.MockTransport(lambda r: calls.append(r) or httpx.Response(200)),
+        receivers=WebhookReceivers(resolve=lambda host: [address]),
+    )
+    with pytest.raises(PermanentFailure, match="not a public address"):
+        channel.send(notice(Channel.WEBHOOK, "https://hooks.client.example/in"))
+    assert calls == []
+
+
+def test_an_allowed_network_receives_and_a_name_that_does_not_resolve_is_retried() -> None:
+    """An administrator's allowed network (an on-premise receiver) gets its webhooks; a
+    host whose name does not resolve now is a transient failure, tried again later."""
+    calls: list[httpx.Request] = []
+    allowed = WebhookReceivers.from_setting("10.20.0.0/24, 192.168.7.9")
+    channel = WebhookChannel(
+        "secret",
+        FixedClock(T0),
+        transport=httpx.MockTransport(lambda r: calls.append(r) or httpx.Response(200)),
+        receivers=WebhookReceivers(allowed.allowed, resolve=lambda host: ["10.20.0.5"]),
+    )
+    channel.send(notice(Channel.WEBHOOK, "https://erp.client.local/in"))
+    assert len(calls) == 1
+
+    def unknown(host: str) -> list[str]:
+        raise OSError("Name or service not known")
+
+    silent = WebhookChannel("secret", FixedClock(T0), receivers=WebhookReceivers(resolve=unknown))
+    with pytest.raises(TransientFailure, match="does not resolve"):
+        silent.send(notice(Channel.WEBHOOK, "https://gone.client.example/in"))
+    with pytest.raises(ValueError, match="not a network"):
+        WebhookReceivers.from_setting("10.0.0.0/8, intranet")
