@@ -82,8 +82,8 @@ class ApiModel(BaseModel):
 class LocationBody(ApiModel):
     """A point in WGS84 degrees."""
 
-    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, examples=[47.14])
-    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, examples=[9.52])
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, strict=True, examples=[47.14])
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, strict=True, examples=[9.52])
 
 
 class TimeWindowBody(ApiModel):

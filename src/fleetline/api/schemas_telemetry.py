@@ -14,8 +14,8 @@ class PositionIn(ApiModel):
     """Where a truck was at ``recorded_at`` (the device's time, with its UTC offset)."""
 
     vehicle_id: str = Field(min_length=1, max_length=64, examples=["veh_3f9c1a2b7d4e5f60"])
-    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, examples=[47.14])
-    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, examples=[9.52])
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, strict=True, examples=[47.14])
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, strict=True, examples=[9.52])
     recorded_at: Moment = Field(examples=["2026-11-26T09:41:07+01:00"])
     speed_mps: float | None = Field(
         default=None, ge=0, le=100, allow_inf_nan=False, description="Speed in m/s."

@@ -139,8 +139,14 @@ class Contact:
     webhook_url: str | None = None
 
     def __post_init__(self) -> None:
-        if self.email is not None and ("@" not in self.email or len(self.email) > 254):
-            raise InvalidField("contact.email", "not an email address")
+        if self.email is not None and (
+            "@" not in self.email
+            or len(self.email) > 254
+            or any(c.isspace() or not c.isprintable() for c in self.email)
+        ):
+            raise InvalidField(
+                "contact.email", "not an email address (one line: name@domain, no spaces)"
+            )
         if self.phone is not None:
             digits = [c for c in self.phone if c.isdigit()]
             if not 6 <= len(digits) <= 15 or any(c not in "+0123456789 -()." for c in self.phone):

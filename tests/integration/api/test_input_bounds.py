@@ -201,3 +201,39 @@ def test_a_path_id_that_is_not_an_id_is_refused_before_any_query(api: Api) -> No
         response = api.get(path)
         assert response.status_code == 422, (path, response.text)
         assert _fields(response)[0].endswith("_id"), response.text
+
+
+@pytest.mark.parametrize("value", [True, "47.1", None])
+def test_a_coordinate_is_a_number_not_a_flag_or_text(
+    api: Api, company: Company, value: Any
+) -> None:
+    """``"lat": true`` was stored as 1.0: a coordinate that is not a JSON number is a 422
+    naming it, for an order's location and a truck's position alike."""
+    order = api.post(
+        "/api/v1/orders", order_body(company.client_ids[0], location={"lat": value, "lon": 9.5})
+    )
+    assert order.status_code == 422
+    assert "location.lat" in _fields(order)
+    position = {
+        "vehicle_id": company.vehicle_ids[0],
+        "lat": value,
+        "lon": 9.5,
+        "recorded_at": "2026-11-26T09:00:00+01:00",
+    }
+    sent = api.post("/api/v1/telemetry/positions", {"positions": [position]})
+    assert sent.status_code == 422
+    assert "positions[0].lat" in _fields(sent)
+    assert api.get("/api/v1/orders", date=DAY).json()["total"] == 0
+
+
+def test_an_email_address_with_a_line_break_is_refused(api: Api) -> None:
+    """An address carrying CRLF (a header injection attempt, or a pasted list) is a 422
+    naming ``contact.email``, not a client whose every message is later parked."""
+    response = api.post(
+        "/api/v1/clients",
+        {"name": "Meier", "priority": 2, "contact": {"email": "a@b.li\r\nBcc: all@x.li"}},
+        role=Role.ADMIN,
+    )
+    assert response.status_code == 422
+    assert "contact.email" in " ".join(_fields(response))
+    assert api.get("/api/v1/clients", role=Role.ADMIN).json() == []
