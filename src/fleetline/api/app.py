@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from fleetline import __version__
 from fleetline.api.body_limits import LimitBodies
@@ -63,9 +64,41 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(admin_tokens.router)
     app.include_router(company.router)
 
+    _declare_bearer_tokens(app)
+
     @app.get("/health", tags=["system"])
     def health() -> dict[str, Any]:
         """Whether the service is up, and its version."""
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+PUBLIC_PATHS = ("/health", "/track/")
+"""Operations anyone may call: the health check and the client's tracking page."""
+
+
+def _declare_bearer_tokens(app: FastAPI) -> None:
+    """Publish in the schema that API v1 takes ``Authorization: Bearer <token>``.
+
+    Routes read the header themselves (to answer 401 naming it); the schema says so as a
+    security scheme, so that generated clients send it, and marks the public operations.
+    """
+
+    def schema() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        document.setdefault("components", {})["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "A Fleetline token."}
+        }
+        for path, operations in document["paths"].items():
+            public = path.startswith(PUBLIC_PATHS)
+            for operation in operations.values():
+                operation["security"] = [] if public else [{"bearer": []}]
+        app.openapi_schema = document
+        return document
+
+    app.openapi = schema  # type: ignore[method-assign]

@@ -141,3 +141,14 @@ def _fuzz(
             assert error["message"]
 
     check()
+
+
+def test_the_schema_says_which_operations_need_a_bearer_token() -> None:
+    """A client generated from the schema sends ``Authorization: Bearer`` to every API v1
+    operation and nothing to the health check and the client's tracking page."""
+    document = create_app(cast(Services, None)).openapi()
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            public = path == "/health" or path.startswith("/track/")
+            assert operation["security"] == ([] if public else [{"bearer": []}]), path
