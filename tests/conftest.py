@@ -1,4 +1,4 @@
-"""Fixtures for every test: the shared OpenStreetMap extracts, prepared once per session.
+"""Fixtures for every test: the shared OpenStreetMap extracts, prepared once per run.
 
 The tests in ``tests/e2e`` and ``tests/browser`` are marked ``slow`` here: the default
 run leaves them out (``-m 'not slow'`` in the project's pytest options) and
@@ -7,12 +7,16 @@ run leaves them out (``-m 'not slow'`` in the project's pytest options) and
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from fleetline.network.osrm_engine import OsrmTravelTimes
-from fleetline.network.region import import_region
+from fleetline.network.region import import_region, read_region
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -71,16 +75,43 @@ def monaco_pbf() -> Path:
     return _extract("monaco")
 
 
+def made_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]
+) -> Path:
+    """A folder that ``make`` fills once for the whole run, shared by every test worker.
+
+    Under pytest-xdist each worker has a temporary directory of its own inside the run's;
+    the folder is made in the run's directory, under a file lock, by whichever worker asks
+    first, and the others wait for it and read it. Tests must not change what is in it.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    folder = root / name
+    made = root / f"{name}.made"
+    with FileLock(root / f"{name}.lock"):
+        if not made.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            made.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def liechtenstein_region(liechtenstein_pbf: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Liechtenstein prepared with MLD in a session temporary directory."""
-    return import_region(liechtenstein_pbf, tmp_path_factory.mktemp("liechtenstein"))
+    """Liechtenstein prepared with MLD once per run (tests must not change it)."""
+    folder = made_once(
+        tmp_path_factory, "liechtenstein", lambda into: import_region(liechtenstein_pbf, into)
+    )
+    return read_region(folder).base
 
 
 @pytest.fixture(scope="session")
 def monaco_region(monaco_pbf: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Monaco prepared with MLD in a session temporary directory."""
-    return import_region(monaco_pbf, tmp_path_factory.mktemp("monaco"))
+    """Monaco prepared with MLD once per run (tests must not change it)."""
+    folder = made_once(tmp_path_factory, "monaco", lambda into: import_region(monaco_pbf, into))
+    return read_region(folder).base
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time as clock_time
 from pathlib import Path
@@ -154,8 +154,33 @@ def _settle(page: Any) -> None:
         page.wait_for_load_state("load")
 
 
+@pytest.fixture(scope="session")
+def signed_in(browser: Any, served: Served) -> Callable[[str], dict[str, Any]]:
+    """A role's signed-in browser state (its session cookie), made once per test worker.
+
+    Signing in through ``/login?token=`` sends the browser on to the role's console; the
+    state saved then opens every later page of that role signed in, without loading the
+    sign-in and the console once more for each page.
+    """
+    states: dict[str, dict[str, Any]] = {}
+
+    def state_of(role: str) -> dict[str, Any]:
+        if role not in states:
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{served.url}/login?token={served.tokens[role]}")
+            page.wait_for_url(lambda url: "/login" not in url)
+            states[role] = context.storage_state()
+            context.close()
+        return states[role]
+
+    return state_of
+
+
 @pytest.fixture
-def open_page(browser: Any, served: Served) -> Iterator[Any]:
+def open_page(
+    browser: Any, served: Served, signed_in: Callable[[str], dict[str, Any]]
+) -> Iterator[Any]:
     """Make a page signed in as a role (or not signed in), at desktop or phone size.
 
     Use as ``page = open_page("dispatcher", "/dispatch")``; page errors fail the test.
@@ -164,13 +189,11 @@ def open_page(browser: Any, served: Served) -> Iterator[Any]:
     errors: list[str] = []
 
     def make(role: str | None, path: str, size: dict[str, int] = DESKTOP) -> Any:
-        context = browser.new_context(viewport=size)
+        state = signed_in(role) if role is not None else None
+        context = browser.new_context(viewport=size, storage_state=state)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
-        if role is not None:
-            page.goto(f"{served.url}/login?token={served.tokens[role]}")
-            _settle(page)
         page.goto(f"{served.url}{path}")
         _settle(page)
         return page

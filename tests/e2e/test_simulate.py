@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,6 +18,9 @@ from fleetline.sim.config import SimConfig
 from fleetline.sim.day import SimulatedDay
 from fleetline.sim.local import run_in_process
 from fleetline.sim.report import SimReport
+from fleetline.sim.truck import Fix
+
+from ..conftest import made_once
 
 SMALL = SimConfig(trucks=4, orders=40, seed=3, time_limit_s=10.0, plan_iterations=400)
 
@@ -24,18 +28,30 @@ SMALL = SimConfig(trucks=4, orders=40, seed=3, time_limit_s=10.0, plan_iteration
 @dataclass
 class Played:
     report: SimReport
-    day: SimulatedDay
+    fixes: list[Fix]
+    """Every GPS fix the trucks sent."""
+    shifts: dict[str, datetime]
+    """Each truck's shift start, by vehicle id."""
     path: Path
+    """The day's report, written as ``fleetline simulate --report`` writes it."""
 
 
-@pytest.fixture(scope="module")
-def small_day(tmp_path_factory: pytest.TempPathFactory) -> Played:
-    """The small day of 4 trucks and 40 orders, played once for several tests."""
+def _play_small_day(folder: Path) -> None:
     kept: list[SimulatedDay] = []
     report = run_in_process(SMALL, keep=kept.append)
-    path = tmp_path_factory.mktemp("sim") / "day.json"
-    report.write(path)
-    return Played(report, kept[0], path)
+    report.write(folder / "day.json")
+    shifts = {truck.vehicle_id: truck.shift_start for truck in kept[0].trucks}
+    with (folder / "played.pickle").open("wb") as out:
+        pickle.dump((report, kept[0].fixes, shifts), out)
+
+
+@pytest.fixture(scope="session")
+def small_day(tmp_path_factory: pytest.TempPathFactory) -> Played:
+    """The small day of 4 trucks and 40 orders, played once a run for several tests."""
+    folder = made_once(tmp_path_factory, "small-day", _play_small_day)
+    with (folder / "played.pickle").open("rb") as saved:
+        report, fixes, shifts = pickle.load(saved)
+    return Played(report, fixes, shifts, folder / "day.json")
 
 
 def test_a_small_day_runs_to_the_end(small_day: Played) -> None:
@@ -59,9 +75,9 @@ def test_a_small_day_runs_to_the_end(small_day: Played) -> None:
 def test_a_trip_of_positions_never_jumps_back_in_time(small_day: Played) -> None:
     """Each truck's positions go forward in time, and none is sent before its shift."""
     trips: dict[str, list[Any]] = defaultdict(list)
-    for fix in small_day.day.fixes:
+    for fix in small_day.fixes:
         trips[fix.vehicle_id].append(fix)
-    shifts = {truck.vehicle_id: truck.shift_start for truck in small_day.day.trucks}
+    shifts = small_day.shifts
     assert set(trips) == set(shifts)
     for vehicle_id, trip in trips.items():
         times = [fix.at for fix in trip]

@@ -20,13 +20,17 @@ from fleetline.study.config import QUICK
 from fleetline.study.measures import day_measures
 from fleetline.study.stats import t_interval
 
+from ..conftest import made_once
 
-@pytest.fixture(scope="module")
-def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The quick study (3 trucks, 2 seeds, both modes, until 09:45), played once."""
-    folder = tmp_path_factory.mktemp("study")
+
+def _play_quick_study(folder: Path) -> None:
     assert main(["study", "--quick", "--out", str(folder)]) == 0
-    return folder
+
+
+@pytest.fixture(scope="session")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The quick study (3 trucks, 2 seeds, both modes, until 09:45), played once a run."""
+    return made_once(tmp_path_factory, "quick-study", _play_quick_study)
 
 
 def _days(folder: Path) -> dict[str, dict[str, Any]]:

@@ -6,9 +6,9 @@ whose behaviour can differ by database (SQL, locking, concurrency, time zones) i
 ``both_databases`` and runs on PostgreSQL too; ``--all-databases`` runs every test on
 both; one that needs PostgreSQL itself (the split installation) is ``postgresql_only``.
 PostgreSQL tests use ``FLEETLINE_TEST_POSTGRES_URL`` (default: the machine's server)
-and a schema created for the test and dropped after it, so parallel runs and leftovers
-never collide. They are marked ``postgres`` and skipped when the server is
-unreachable.
+and a schema of their own: one migrated schema per test worker, emptied after each test
+(or dropped and made again when a test left it locked), so parallel runs and leftovers
+never collide. They are marked ``postgres`` and skipped when the server is unreachable.
 """
 
 from __future__ import annotations
@@ -79,17 +79,75 @@ def postgres_server() -> Iterator[Engine]:
     engine.dispose()
 
 
-def _postgres_schema(server: Engine) -> Iterator[str]:
-    """A fresh schema on the PostgreSQL server, dropped after the test."""
+def postgres_schema(server: Engine) -> Iterator[str]:
+    """A fresh schema on the PostgreSQL server (its URL), dropped afterwards."""
     schema = f"fleetline_test_{uuid.uuid4().hex[:16]}"
     with server.connect() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = sa.make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
-        yield url.render_as_string(hide_password=False)
+        yield _schema_url(schema)
     finally:
         with server.connect() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def _schema_url(schema: str) -> str:
+    url = sa.make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+class _MigratedSchema:
+    """This worker's migrated PostgreSQL schema, emptied between tests."""
+
+    def __init__(self, server: Engine) -> None:
+        self._server = server
+        self.url = self._make()
+
+    def _make(self) -> str:
+        self.schema = f"fleetline_test_{uuid.uuid4().hex[:16]}"
+        with self._server.connect() as connection:
+            connection.execute(sa.text(f'CREATE SCHEMA "{self.schema}"'))
+        url = _schema_url(self.schema)
+        upgrade(url)
+        return url
+
+    def empty(self) -> None:
+        """Remove every row the test wrote and start every sequence again; drop and make
+        the schema again when it cannot."""
+        try:
+            with self._server.connect() as connection:
+                connection.execute(sa.text("SET lock_timeout = '5s'"))
+                tables = connection.execute(
+                    sa.text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = :schema "
+                        "AND tablename <> 'alembic_version'"
+                    ),
+                    {"schema": self.schema},
+                ).scalars()
+                names = ", ".join(f'"{self.schema}"."{name}"' for name in tables)
+                if names:
+                    connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                sequences = connection.execute(
+                    sa.text("SELECT sequencename FROM pg_sequences WHERE schemaname = :schema"),
+                    {"schema": self.schema},
+                ).scalars()
+                for name in list(sequences):
+                    connection.execute(sa.text(f'ALTER SEQUENCE "{self.schema}"."{name}" RESTART'))
+        except sa.exc.OperationalError:
+            self.drop()
+            self.url = self._make()
+
+    def drop(self) -> None:
+        with self._server.connect() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{self.schema}" CASCADE'))
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated(postgres_server: Engine) -> Iterator[_MigratedSchema]:
+    """One migrated PostgreSQL schema for this test worker, dropped at its end."""
+    schema = _MigratedSchema(postgres_server)
+    yield schema
+    schema.drop()
 
 
 @pytest.fixture
@@ -98,21 +156,23 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fleetline.db'}"
         return
-    yield from _postgres_schema(request.getfixturevalue("postgres_server"))
+    yield from postgres_schema(request.getfixturevalue("postgres_server"))
 
 
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of this test's migrated database: a copy of the session's migrated SQLite
-    file, or a PostgreSQL schema of its own migrated for it."""
+    file, or the worker's migrated PostgreSQL schema, emptied after the test."""
     if request.param == "sqlite":
         database = tmp_path / "fleetline.db"
         shutil.copyfile(request.getfixturevalue("migrated_sqlite_template"), database)
         yield f"sqlite:///{database}"
         return
-    for url in _postgres_schema(request.getfixturevalue("postgres_server")):
-        upgrade(url)
-        yield url
+    schema: _MigratedSchema = request.getfixturevalue("postgres_migrated")
+    try:
+        yield schema.url
+    finally:
+        schema.empty()
 
 
 @pytest.fixture

@@ -28,9 +28,9 @@ from fleetline.operations.access import issue_token
 from fleetline.settings import Settings
 from fleetline.store.migrate import upgrade
 
-from ..conftest import _postgres_schema
+from ..conftest import postgres_schema
 
-EXAMPLES = 15
+EXAMPLES = 10
 """Generated requests per operation, mode (valid, invalid) and database."""
 
 # The schema is the same whatever the services: list its operations once, at collection.
@@ -67,7 +67,7 @@ def fuzzed(
         shutil.copyfile(request.getfixturevalue("migrated_sqlite_template"), database)
         urls: Iterator[str] = iter([f"sqlite:///{database}"])
     else:
-        urls = _postgres_schema(request.getfixturevalue("postgres_server"))
+        urls = postgres_schema(request.getfixturevalue("postgres_server"))
     for url in urls:
         if request.param == "postgresql":
             upgrade(url)
