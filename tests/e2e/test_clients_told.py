@@ -108,7 +108,11 @@ def test_a_breakdown_day_tells_each_late_client_once_by_email(smtp: SmtpStandIn)
             assert created < datetime.fromisoformat(promised["end"])
             if created >= opened:
                 told.setdefault(order_id, []).append(notice)
-    assert told, "a breakdown at 09:30 makes some of the broken truck's clients late"
+    assert told, (
+        "a breakdown at 09:30 makes some of the broken truck's clients late",
+        breakdown,
+        seen["messages"],
+    )
     for order_id, notices in told.items():
         for before, after in itertools.pairwise(notices):
             on_time_since = any(
