@@ -1,21 +1,28 @@
-"""Requests whose path or query holds a NUL byte are refused before any route runs.
+r"""Requests whose path, query or JSON body holds a NUL byte are refused before any route runs.
 
-No identifier, date or search text of Fleetline holds one, and PostgreSQL cannot store or
-compare one: a NUL in ``/api/v1/orders/a%00b`` made the database driver fail (a 500, and
-the keep-alive connection dropped). Here it is a 422 naming where it was (``path`` or the
-query parameter), as any other invalid value, and nothing is read or changed.
+No identifier, date, name or note of Fleetline holds one, and PostgreSQL cannot store or
+compare one: a NUL in ``/api/v1/orders/a%00b`` or in a plan's ``"vehicle_id": "\u0000"``
+made the database driver fail (a 500, and the keep-alive connection dropped). Here it is
+a 422 naming where it was (``path``, the query parameter, or the body's field such as
+``routes[0].vehicle_id``), as any other invalid value, and nothing is read or changed.
+A JSON body is looked into only when its bytes hold the escape ``\u0000`` (JSON has no
+other way to write a NUL inside a string), so other requests pay one byte search.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NUL_ESCAPE = b"\\u0000"
 
 
 class RefuseNulBytes:
-    """ASGI middleware: a NUL byte in the path or the query string is a 422.
+    """ASGI middleware: a NUL byte in the path, the query string or a JSON body is a 422.
 
     Parameters
     ----------
@@ -31,9 +38,84 @@ class RefuseNulBytes:
         if scope["type"] == "http":
             where = _nul_in(scope)
             if where is not None:
-                await _refuse(send, where)
+                await _refuse(send, where, "a NUL byte is not allowed in the address of a request")
                 return
+            if _holds_json(scope):
+                body, ended = await _read_body(receive)
+                where = _nul_in_json(body) if NUL_ESCAPE in body else None
+                if where is not None:
+                    await _refuse(send, where, "a NUL byte is not allowed in a value")
+                    return
+                receive = _replay(body, ended, receive)
         await self.app(scope, receive, send)
+
+
+def _holds_json(scope: Scope) -> bool:
+    if scope.get("method") not in WITH_BODY:
+        return False
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"content-type":
+            return b"json" in value.lower()
+    return True  # a body without a content type is read as JSON
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, Message | None]:
+    """The whole body, and the message that ended it early (a disconnect), if any."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), message
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks), None
+
+
+def _replay(body: bytes, ended: Message | None, receive: Receive) -> Receive:
+    """A ``receive`` that hands the body read once more, then listens as before."""
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+    if ended is not None:
+        pending = [ended]
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed
+
+
+def _nul_in_json(body: bytes) -> str | None:
+    """Where the first string holding a NUL is (``routes[0].vehicle_id``), if any."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None  # not JSON: the route refuses it as such
+    except RecursionError:
+        return "body"  # nested too deep to look into, and a NUL inside
+    try:
+        return _nul_in_value(document, "")
+    except RecursionError:
+        return "body"
+
+
+def _nul_in_value(value: Any, where: str) -> str | None:
+    if isinstance(value, str):
+        return (where or "body") if "\x00" in value else None
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_in_value(item, f"{where}[{index}]")
+            if found is not None:
+                return found
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            field = f"{where}.{key}" if where else str(key)
+            if "\x00" in key:
+                return field.replace("\x00", "") or "body"
+            found = _nul_in_value(item, field)
+            if found is not None:
+                return found
+    return None
 
 
 def _nul_in(scope: Scope) -> str | None:
@@ -48,12 +130,12 @@ def _nul_in(scope: Scope) -> str | None:
     return "query"
 
 
-async def _refuse(send: Send, where: str) -> None:
+async def _refuse(send: Send, where: str, message: str) -> None:
     body = json.dumps(
         {
             "error": {
                 "code": "validation_error",
-                "message": "a NUL byte is not allowed in the address of a request",
+                "message": message,
                 "details": [{"field": where, "message": "contains a NUL byte"}],
             }
         }

@@ -54,3 +54,37 @@ def test_a_stop_report_with_a_nul_stores_nothing(api: Api, company: Company) -> 
     )
     assert response.status_code == 422
     assert api.get(f"/api/v1/orders/{order['id']}").json() == before
+
+
+def test_a_nul_in_a_body_is_a_422_naming_the_field_and_plans_nothing(api: Api) -> None:
+    """A plan import whose truck is ``"\\u0000"`` (PostgreSQL cannot compare such text: it
+    was a 500) is a 422 naming ``routes[0].vehicle_id``, and no plan is made."""
+    response = api.post(
+        "/api/v1/plans",
+        {"date": "2026-11-26", "routes": [{"vehicle_id": "\u0000", "stops": []}]},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "routes[0].vehicle_id"
+    assert api.get("/api/v1/plans", date="2026-11-26").json() == []
+
+
+def test_a_nul_in_an_order_batch_names_the_order_and_stores_none(
+    api: Api, company: Company
+) -> None:
+    """In a batch, a NUL in the third order's reference names ``[2].reference``; no order
+    of the batch is stored."""
+    batch = [order_body(company.client_ids[0], reference=f"N-{n}") for n in range(3)]
+    batch[2]["reference"] = "N-\u00002"
+    response = api.post("/api/v1/orders", batch)
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "[2].reference"
+    assert api.get("/api/v1/orders", date="2026-11-26").json()["total"] == 0
+
+
+def test_text_that_spells_a_backslash_u_is_ordinary_text(api: Api, company: Company) -> None:
+    """A reference that spells the six characters ``\\u0000`` holds no NUL: it is stored as
+    typed."""
+    body = order_body(company.client_ids[0], reference="\\u0000")
+    response = api.post("/api/v1/orders", body)
+    assert response.status_code == 201, response.text
+    assert response.json()["reference"] == "\\u0000"
