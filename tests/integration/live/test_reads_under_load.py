@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -94,17 +95,26 @@ def test_fifty_status_reads_at_once_complete_with_a_pool_of_five(
     assert took < 30, f"the reads waited {took:.0f} s: a connection was held while waiting"
 
 
-def _counting_forecaster(live: Any, clock: Any = None) -> list[str]:
+def _counting_forecaster(
+    live: Any, clock: Any = None, first_waits_for: Callable[[], bool] | None = None
+) -> list[str]:
     """Wrap the live service's forecaster; return the names of the threads that called it.
 
     Each computation takes a while (readers pile up behind it) and, given the fixed
-    ``clock``, moves it on by a second, as time passes while a real one runs.
+    ``clock``, moves it on by a second, as time passes while a real one runs. The first
+    one waits until ``first_waits_for()`` holds (at most 10 s), then a moment more for the
+    readers to queue.
     """
     callers: list[str] = []
     forecaster = live._forecaster
 
     def counted(*args: Any) -> Any:
         callers.append(threading.current_thread().name)
+        if first_waits_for is not None and len(callers) == 1:
+            deadline = time.monotonic() + 10
+            while not first_waits_for() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.2)
         time.sleep(0.05)
         if clock is not None:
             clock.advance(timedelta(seconds=1))
@@ -151,12 +161,25 @@ def test_with_the_refresher_running_reads_never_compute_the_picture(
 
 def test_readers_of_a_changed_day_share_one_computation(day: Day) -> None:
     """Without a refresher (a simulated day), twenty readers of a changed day wait for one
-    computation instead of computing the same picture twenty times over."""
+    computation instead of computing the same picture twenty times over.
+
+    A reader that asks after a computation started waits for the next one (it must see
+    every change made before its question), so the first computation holds on until all
+    twenty have asked: on a busy machine a reader's thread may otherwise start that late.
+    """
     live = day.api.services.live
     live.refresh()
-    callers = _counting_forecaster(live, day.api.services.clock)
+    asking: list[int] = []
+    callers = _counting_forecaster(
+        live, day.api.services.clock, first_waits_for=lambda: len(asking) == 20
+    )
     _mark_changed(day)
+
+    def read(n: int) -> int:
+        asking.append(n)
+        return live.picture().version
+
     with ThreadPoolExecutor(max_workers=20) as pool:
-        versions = set(pool.map(lambda _n: live.picture().version, range(20)))
+        versions = set(pool.map(read, range(20)))
     assert 1 <= len(callers) <= 2, callers
     assert len(versions) <= 2
