@@ -44,7 +44,7 @@ class RefuseNulBytes:
                 body, ended = await _read_body(receive)
                 where = _nul_in_json(body) if NUL_ESCAPE in body else None
                 if where is not None:
-                    await _refuse(send, where, "a NUL byte is not allowed in a value")
+                    await _refuse(send, where, f"{where}: contains a NUL byte")
                     return
                 receive = _replay(body, ended, receive)
         await self.app(scope, receive, send)
