@@ -65,6 +65,7 @@ def test_a_nul_in_a_body_is_a_422_naming_the_field_and_plans_nothing(api: Api) -
     )
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["field"] == "routes[0].vehicle_id"
+    assert response.json()["error"]["message"] == "routes[0].vehicle_id: contains a NUL byte"
     assert api.get("/api/v1/plans", date="2026-11-26").json() == []
 
 
