@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from fleetline.domain.errors import Conflict, InvalidField, NotFound
 
@@ -107,9 +108,27 @@ async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 413: "too_large"}
-    return error_response(
-        exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail)
-    )
+    message = str(exc.detail)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        allowed = _methods_allowed(request)
+        headers["Allow"] = ", ".join(allowed)
+        use = " or ".join(allowed)
+        message = f"{request.method} is not allowed on {request.url.path}: use {use}"
+    response = error_response(exc.status_code, codes.get(exc.status_code, "http_error"), message)
+    for name, value in headers.items():
+        response.headers[name] = value
+    return response
+
+
+def _methods_allowed(request: Request) -> list[str]:
+    """Every method some route of the application answers on the request's path."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
 
 
 BUSY_RETRY_AFTER_S = 2
