@@ -46,6 +46,18 @@ def _is_news(before: dict[str, Any], after: dict[str, Any], on_time_since: bool)
     return spaced >= timedelta(minutes=15) and (later or earlier or on_time_since)
 
 
+def _decision_of(breakdown: dict[str, Any]) -> dict[str, Any]:
+    """What was offered and chosen, in few words (for a failure's message)."""
+    return {
+        "opened_at": breakdown["opened_at"],
+        "decided_at": breakdown.get("decided_at"),
+        "chosen": breakdown["chosen_option_id"],
+        "options": [
+            (o["rank"], o["id"], o["summary"], o.get("impact")) for o in breakdown["options"]
+        ],
+    }
+
+
 @pytest.fixture
 def smtp() -> Iterator[SmtpStandIn]:
     server = SmtpStandIn()
@@ -110,8 +122,11 @@ def test_a_breakdown_day_tells_each_late_client_once_by_email(smtp: SmtpStandIn)
                 told.setdefault(order_id, []).append(notice)
     assert told, (
         "a breakdown at 09:30 makes some of the broken truck's clients late",
-        breakdown,
-        seen["messages"],
+        _decision_of(breakdown),
+        {
+            order_id: [(n["event"], n["channel"], n["status"], n["created_at"]) for n in notices]
+            for order_id, notices in seen["messages"].items()
+        },
     )
     for order_id, notices in told.items():
         for before, after in itertools.pairwise(notices):
