@@ -207,7 +207,7 @@ def open_page(
     A page not signed in always has a browser context of its own.
     """
     fresh: list[Any] = []
-    borrowed: list[tuple[PageKey, Any, Callable[[Any], None]]] = []
+    borrowed: list[tuple[PageKey, Any]] = []
     errors: list[str] = []
 
     def note(error: Any) -> None:
@@ -218,7 +218,6 @@ def open_page(
             context = browser.new_context(viewport=size)
             fresh.append(context)
             page = context.new_page()
-            page.on("pageerror", note)
         else:
             key = (role, size["width"], size["height"])
             waiting = idle_pages.setdefault(key, [])
@@ -227,8 +226,8 @@ def open_page(
             else:
                 context = browser.new_context(viewport=size, storage_state=signed_in(role))
                 page = context.new_page()
-            page.on("pageerror", note)
-            borrowed.append((key, page, note))
+            borrowed.append((key, page))
+        page.on("pageerror", note)
         page.goto(f"{served.url}{path}")
         _settle(page)
         return page
@@ -236,8 +235,8 @@ def open_page(
     yield make
     for context in fresh:
         context.close()
-    for key, page, handler in borrowed:
-        page.remove_listener("pageerror", handler)
+    for key, page in borrowed:
+        page.remove_listener("pageerror", note)
         try:
             page.context.set_offline(False)
             if page.url.startswith(served.url):

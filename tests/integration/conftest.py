@@ -81,14 +81,23 @@ def postgres_server() -> Iterator[Engine]:
 
 def postgres_schema(server: Engine) -> Iterator[str]:
     """A fresh schema on the PostgreSQL server (its URL), dropped afterwards."""
-    schema = f"fleetline_test_{uuid.uuid4().hex[:16]}"
-    with server.connect() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    schema = _new_schema(server)
     try:
         yield _schema_url(schema)
     finally:
-        with server.connect() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        _drop_schema(server, schema)
+
+
+def _new_schema(server: Engine) -> str:
+    schema = f"fleetline_test_{uuid.uuid4().hex[:16]}"
+    with server.connect() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    return schema
+
+
+def _drop_schema(server: Engine, schema: str) -> None:
+    with server.connect() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 def _schema_url(schema: str) -> str:
@@ -104,9 +113,7 @@ class _MigratedSchema:
         self.url = self._make()
 
     def _make(self) -> str:
-        self.schema = f"fleetline_test_{uuid.uuid4().hex[:16]}"
-        with self._server.connect() as connection:
-            connection.execute(sa.text(f'CREATE SCHEMA "{self.schema}"'))
+        self.schema = _new_schema(self._server)
         url = _schema_url(self.schema)
         upgrade(url)
         return url
@@ -126,7 +133,7 @@ class _MigratedSchema:
                 ).scalars()
                 names = ", ".join(f'"{self.schema}"."{name}"' for name in tables)
                 if names:
-                    connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                    connection.execute(sa.text(f"TRUNCATE {names} CASCADE"))
                 sequences = connection.execute(
                     sa.text("SELECT sequencename FROM pg_sequences WHERE schemaname = :schema"),
                     {"schema": self.schema},
@@ -138,8 +145,7 @@ class _MigratedSchema:
             self.url = self._make()
 
     def drop(self) -> None:
-        with self._server.connect() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{self.schema}" CASCADE'))
+        _drop_schema(self._server, self.schema)
 
 
 @pytest.fixture(scope="session")

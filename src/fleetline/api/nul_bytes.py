@@ -73,9 +73,9 @@ async def _read_body(receive: Receive) -> tuple[bytes, Message | None]:
 
 def _replay(body: bytes, ended: Message | None, receive: Receive) -> Receive:
     """A ``receive`` that hands the body read once more, then listens as before."""
-    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
-    if ended is not None:
-        pending = [ended]
+    pending: list[Message] = [
+        ended if ended is not None else {"type": "http.request", "body": body, "more_body": False}
+    ]
 
     async def replayed() -> Message:
         if pending:
